@@ -1,0 +1,65 @@
+# gluff-verify. `make` installs and builds; `make test` runs every test (what CI runs);
+# `make check` adds format check, lint and typecheck; `make demo` is the embedded default job.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.install-stamp
+TSX := node --import tsx
+MOCHA := npx mocha
+FAULTS ?=
+HOURS ?=
+CLIENTS ?=
+SEED ?=
+
+.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-soak demo verify golden clean mariadb
+
+all: build
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: $(NPM_STAMP)
+	npx tsc -p tsconfig.build.json
+
+# Starts the local MariaDB when it is not running (integration tests need it; CI starts it too).
+mariadb:
+	@bash test/helpers/ensure-mariadb.sh
+
+test: build mariadb
+	$(MOCHA)
+
+test-unit: $(NPM_STAMP)
+	$(MOCHA) --spec 'test/unit/**/*.spec.ts' --spec 'test/golden/**/*.spec.ts'
+
+test-integration: build mariadb
+	$(MOCHA) --spec 'test/integration/**/*.spec.ts'
+
+typecheck: $(NPM_STAMP)
+	npx tsc -p tsconfig.json --noEmit
+
+lint: $(NPM_STAMP)
+	npx eslint src test bench
+
+format: $(NPM_STAMP)
+	npx prettier --write src test bench
+
+format-check: $(NPM_STAMP)
+	npx prettier --check src test bench
+
+check: format-check lint typecheck test
+
+# Every bench/*.bench.ts prints its figures; none of them is a pass/fail test.
+bench: build
+	@for f in bench/*.bench.ts; do echo "== $$f"; $(TSX) $$f || exit 1; done
+
+golden: $(NPM_STAMP)
+	$(TSX) test/golden/regenerate.ts
+
+demo: build
+	node bin/gluff-verify.js demo $(if $(FAULTS),--faults $(FAULTS)) $(if $(HOURS),--hours $(HOURS)) $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(SEED),--seed $(SEED))
+
+# Settings from the environment or gluff-verify.local.env (see README "make verify").
+verify: build
+	@bash scripts/make-verify.sh
+
+clean:
+	rm -rf dist node_modules

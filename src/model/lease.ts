@@ -1,0 +1,162 @@
+/**
+ * Lease rows (expected and actual), findings and the verification result: the contract between
+ * rebuild/, sources/mysql, diff/, leak/ and report/.
+ */
+import type { EpochMs } from './time.js';
+
+/** Where a lease row's end came from. */
+export type EndSource =
+  /** ACK time + lease time from the commit line: exact to the second. */
+  | 'commit'
+  /** ACK time + the spec's default lease time: no commit line was seen. */
+  | 'approximate'
+  /** A found DHCPRELEASE cut the row at the release time. */
+  | 'release'
+  /** An ACK for the same IP with another hw/cid/rid cut the row at its time. */
+  | 'cutoff';
+
+/** A lease row Gluff should have written, rebuilt from the secondary channel. */
+export interface ExpectedLease {
+  ip: string;
+  /** Normalised MAC (or client-id hex when dhcpd had no hardware address). */
+  hw: string;
+  /** Circuit-id as canonical hex bytes, null when absent (Gluff id 0). */
+  cidHex: string | null;
+  remoteIdHex: string | null;
+  /** First ACK of the row: Gluff's lstart, whole seconds. */
+  startMs: EpochMs;
+  /** Gluff's lend, whole seconds. */
+  endMs: EpochMs;
+  endSource: EndSource;
+  /** When a found release was seen but Gluff is expected to apply it, the release time; else null. */
+  releaseMs: EpochMs | null;
+  /** The physical port from the permuter at the row's start (switch port name), null when unknown. */
+  physicalPort: string | null;
+  /** Store ids of the events behind this row (ACKs, commits, releases, port maps). */
+  evidence: number[];
+  /** Non-null: this row cannot be judged, and why (lost seq, channel drops, not settled). */
+  inconclusive: string | null;
+}
+
+/** A row read from Gluff's `leases` table joined with its lookup tables. */
+export interface ActualLease {
+  /** `leases.id`. */
+  id: number;
+  /** Null when the ip id points at no `ips` row (an invalid row). */
+  ip: string | null;
+  hw: string | null;
+  /** Canonical hex of the stored circuit-id, null for id 0. */
+  cidHex: string | null;
+  remoteIdHex: string | null;
+  /** The stored text exactly (`"port1"` or `0:4:0:a:1:5`), for reports. */
+  cidText: string | null;
+  ridText: string | null;
+  /** Null when the timestamp is zero or unparsable (an invalid row). */
+  startMs: EpochMs | null;
+  endMs: EpochMs | null;
+  /** Timestamps as stored (`2026-11-28 01:23:45`), for reports. */
+  startText: string;
+  endText: string;
+}
+
+export type FindingKind =
+  | 'missing-lease'
+  | 'unexpected-lease'
+  | 'wrong-hw'
+  | 'wrong-port'
+  | 'start-mismatch'
+  | 'end-mismatch'
+  | 'release-not-applied'
+  | 'split-lease'
+  | 'merged-lease'
+  | 'overlapping-rows'
+  | 'invalid-row'
+  | 'port-disagreement'
+  | 'channel-gap'
+  | 'not-settled'
+  | 'memory-leak';
+
+export const FINDING_KINDS: readonly FindingKind[] = [
+  'missing-lease',
+  'unexpected-lease',
+  'wrong-hw',
+  'wrong-port',
+  'start-mismatch',
+  'end-mismatch',
+  'release-not-applied',
+  'split-lease',
+  'merged-lease',
+  'overlapping-rows',
+  'invalid-row',
+  'port-disagreement',
+  'channel-gap',
+  'not-settled',
+  'memory-leak',
+];
+
+/** Who is most likely at fault. */
+export type Culprit = 'gluff' | 'dhcpd' | 'rig' | 'channel';
+
+/** fail: a regression; warn: shown, does not fail; inconclusive: the evidence cannot decide. */
+export type Severity = 'fail' | 'warn' | 'inconclusive';
+
+/** One raw syslog line behind a finding. */
+export interface EvidenceLine {
+  rawId: number;
+  /** The line as received (decoded UTF-8, invalid bytes replaced). */
+  text: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  culprit: Culprit;
+  /** IP concerned, null for findings not about one address (memory, channel). */
+  ip: string | null;
+  hw: string | null;
+  /** One-sentence explanation with the numbers. */
+  message: string;
+  expected: ExpectedLease | null;
+  actual: ActualLease[];
+  /** Store event ids; report/ resolves them to raw lines via `evidenceLines`. */
+  evidence: number[];
+  evidenceLines: EvidenceLine[];
+  /** Extra facts by kind (e.g. `deltaSec`, leak slope), JSON-safe. */
+  details: Record<string, unknown>;
+}
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface LeakVerdict {
+  proc: string;
+  verdict: Verdict;
+  /** Why inconclusive, or a summary. */
+  reason: string;
+  segments: number;
+  samples: number;
+  slopeBytesPerHour: number | null;
+  slopeLowBytesPerHour: number | null;
+  slopeHighBytesPerHour: number | null;
+  growthBytes: number | null;
+  /** Mann-Kendall two-sided p-value, null when not computed. */
+  pValue: number | null;
+}
+
+/** Everything a report renders. `schemaVersion` bumps with any incompatible change (specs/report.schema.json). */
+export interface VerificationResult {
+  schemaVersion: 1;
+  verdict: Verdict;
+  /** Checked window and the as-of instant (UTC ms). */
+  window: { fromMs: EpochMs | null; toMs: EpochMs | null; asOfMs: EpochMs };
+  spec: string;
+  /** Findings counted per kind (all severities). */
+  counts: Partial<Record<FindingKind, number>>;
+  findings: Finding[];
+  /** Reasons the verdict is inconclusive, empty otherwise. */
+  inconclusiveReasons: string[];
+  /** Per checked IP: how many expected and actual rows (for JUnit test cases). */
+  ips: { ip: string; expected: number; actual: number }[];
+  memory: LeakVerdict[];
+  /** Secondary-channel health: events, rejections, drops. */
+  channel: { events: number; rejections: number; kernelDrops: number; appDrops: number; untrusted: number };
+}
