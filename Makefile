@@ -24,14 +24,16 @@ build: $(NPM_STAMP)
 mariadb:
 	@bash test/helpers/ensure-mariadb.sh
 
+ALL_SPECS := 'test/unit/**/*.spec.ts' 'test/golden/**/*.spec.ts' 'test/integration/**/*.spec.ts'
+
 test: build mariadb
-	$(MOCHA)
+	$(MOCHA) $(ALL_SPECS)
 
 test-unit: $(NPM_STAMP)
-	$(MOCHA) --spec 'test/unit/**/*.spec.ts' --spec 'test/golden/**/*.spec.ts'
+	$(MOCHA) 'test/unit/**/*.spec.ts' 'test/golden/**/*.spec.ts'
 
 test-integration: build mariadb
-	$(MOCHA) --spec 'test/integration/**/*.spec.ts'
+	$(MOCHA) 'test/integration/**/*.spec.ts'
 
 typecheck: $(NPM_STAMP)
 	npx tsc -p tsconfig.json --noEmit

@@ -48,7 +48,10 @@ export function parseCommandArgs<O extends Options>(
 /** Throws GV_USAGE unless `value` is set. */
 export function requireOption<T>(commandName: string, name: string, value: T | undefined): T {
   if (value === undefined) {
-    throw new AuditError('GV_USAGE', `${commandName}: --${name} is required; see 'gluff-verify ${commandName} --help'`);
+    throw new AuditError(
+      'GV_USAGE',
+      `${commandName}: --${name} is required; see 'gluff-verify ${commandName} --help'`,
+    );
   }
   return value;
 }

@@ -6,17 +6,47 @@ import type { CliIo, Command } from './command.js';
 
 /** Commands by name, loaded on demand so `--help` stays fast. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
-  ingest: { summary: 'replay syslog files (or stdin, gzip too) into an event store', load: () => import('./commands/ingest.js') },
-  events: { summary: 'print stored events as JSON lines, filtered by kind and time', load: () => import('./commands/events.js') },
-  stats: { summary: 'counts per kind, rejections per reason, channel losses, time span', load: () => import('./commands/stats.js') },
-  reparse: { summary: 're-derive every event from the raw rows after a parser change', load: () => import('./commands/reparse.js') },
-  collect: { summary: 'receive syslog over UDP/TCP/TLS into an event store until stopped', load: () => import('./commands/collect.js') },
-  expected: { summary: 'print the lease rows Gluff should have written', load: () => import('./commands/expected.js') },
-  verify: { summary: 'diff the rebuilt rows against the Gluff tables and give a verdict', load: () => import('./commands/verify.js') },
-  snapshot: { summary: 'copy the Gluff tables from MySQL into a SQLite file', load: () => import('./commands/snapshot.js') },
-  demo: { summary: 'simulate a rig, collect, write Gluff, verify: the whole thing with no rig', load: () => import('./commands/demo.js') },
+  ingest: {
+    summary: 'replay syslog files (or stdin, gzip too) into an event store',
+    load: () => import('./commands/ingest.js'),
+  },
+  events: {
+    summary: 'print stored events as JSON lines, filtered by kind and time',
+    load: () => import('./commands/events.js'),
+  },
+  stats: {
+    summary: 'counts per kind, rejections per reason, channel losses, time span',
+    load: () => import('./commands/stats.js'),
+  },
+  reparse: {
+    summary: 're-derive every event from the raw rows after a parser change',
+    load: () => import('./commands/reparse.js'),
+  },
+  collect: {
+    summary: 'receive syslog over UDP/TCP/TLS into an event store until stopped',
+    load: () => import('./commands/collect.js'),
+  },
+  expected: {
+    summary: 'print the lease rows Gluff should have written',
+    load: () => import('./commands/expected.js'),
+  },
+  verify: {
+    summary: 'diff the rebuilt rows against the Gluff tables and give a verdict',
+    load: () => import('./commands/verify.js'),
+  },
+  snapshot: {
+    summary: 'copy the Gluff tables from MySQL into a SQLite file',
+    load: () => import('./commands/snapshot.js'),
+  },
+  demo: {
+    summary: 'simulate a rig, collect, write Gluff, verify: the whole thing with no rig',
+    load: () => import('./commands/demo.js'),
+  },
   faults: { summary: 'list the simulator fault catalogue', load: () => import('./commands/faults.js') },
-  sample: { summary: 'sample process memory from /proc and send it as syslog', load: () => import('./commands/sample.js') },
+  sample: {
+    summary: 'sample process memory from /proc and send it as syslog',
+    load: () => import('./commands/sample.js'),
+  },
 };
 
 const defaultIo: CliIo = {

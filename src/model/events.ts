@@ -20,6 +20,13 @@ export interface RawMessage {
   origin: string | null;
   /** False when the peer is outside `--allow`: kept, counted, never used as evidence. */
   trusted: boolean;
+  /**
+   * Set by the collector when the transport already shows the message is bad: an oversized frame cut at
+   * `--max-message-bytes` (`bytes` holds its first part), or a partial frame at connection close
+   * (`truncated`). The store keeps such a message as a rejection with this reason and does not parse it,
+   * so a cut message is never used as evidence. Absent for every normally framed message.
+   */
+  framingRejection?: Rejection;
 }
 
 /** Which syslog framing a message used. `bsd-file` is `Nov 28 01:23:45 host tag: msg` as files hold it. */

@@ -1,0 +1,46 @@
+/**
+ * Formatting helpers shared by the renderers. Times become ISO 8601 UTC only here (STYLE.md §5), and
+ * text that came from the network is made safe for each output before it is printed.
+ */
+
+/** `2026-11-28T01:23:45Z` (milliseconds shown only when not whole seconds); `-` for null. */
+export function formatIsoTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '-';
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** ISO time or null, for JSON. */
+export function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? null : formatIsoTime(ms);
+}
+
+// Control characters (C0 except tab, DEL, C1) would let a syslog sender rewrite the operator's terminal
+// with escape sequences; they are shown as \xNN instead.
+const CONTROL_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+/** Text from a log line made safe for a terminal: control characters as `\xNN`. */
+export function escapeForTerminal(text: string): string {
+  return text.replace(CONTROL_CHARS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+// XML 1.0 allows tab, LF, CR and U+0020..U+D7FF, U+E000..U+FFFD and astral code points; anything else
+// (NUL, other C0 controls, lone surrogates, U+FFFE/U+FFFF) makes the whole file unreadable to Jenkins.
+const XML_INVALID =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text escaped for an XML attribute or element; characters XML cannot hold become `\xNN` / `\uNNNN`. */
+export function escapeXml(text: string): string {
+  return text
+    .replace(XML_INVALID, (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x100
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : `\\u${code.toString(16).padStart(4, '0')}`;
+    })
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}

@@ -1,0 +1,77 @@
+/**
+ * The JSON report for CI (schema: specs/report.schema.json). Instants are ISO 8601 UTC strings; every
+ * other value is as in VerificationResult.
+ */
+import type { ActualLease, ExpectedLease, Finding, VerificationResult } from '../model/lease.js';
+import { isoOrNull } from './format-time.js';
+
+/** JSON shape of an expected row: times as ISO strings. */
+function expectedJson(row: ExpectedLease) {
+  return {
+    ip: row.ip,
+    hw: row.hw,
+    cidHex: row.cidHex,
+    remoteIdHex: row.remoteIdHex,
+    start: isoOrNull(row.startMs),
+    end: isoOrNull(row.endMs),
+    endSource: row.endSource,
+    release: isoOrNull(row.releaseMs),
+    physicalPort: row.physicalPort,
+    inconclusive: row.inconclusive,
+  };
+}
+
+function actualJson(row: ActualLease) {
+  return {
+    id: row.id,
+    ip: row.ip,
+    hw: row.hw,
+    cidHex: row.cidHex,
+    remoteIdHex: row.remoteIdHex,
+    cidText: row.cidText,
+    ridText: row.ridText,
+    start: isoOrNull(row.startMs),
+    end: isoOrNull(row.endMs),
+    startText: row.startText,
+    endText: row.endText,
+  };
+}
+
+function findingJson(f: Finding) {
+  return {
+    kind: f.kind,
+    severity: f.severity,
+    culprit: f.culprit,
+    ip: f.ip,
+    hw: f.hw,
+    message: f.message,
+    expected: f.expected === null ? null : expectedJson(f.expected),
+    actual: f.actual.map(actualJson),
+    evidence: f.evidenceLines.map((l) => ({ rawId: l.rawId, line: l.text })),
+    details: f.details,
+  };
+}
+
+/**
+ * Renders the whole result as pretty-printed JSON (one object, trailing newline).
+ * Example: `{"schemaVersion":1,"verdict":"fail","window":{"from":null,...},"counts":{"missing-lease":1},...}`
+ */
+export function renderJsonReport(result: VerificationResult): string {
+  const doc = {
+    schemaVersion: result.schemaVersion,
+    verdict: result.verdict,
+    window: {
+      from: isoOrNull(result.window.fromMs),
+      to: isoOrNull(result.window.toMs),
+      asOf: isoOrNull(result.window.asOfMs),
+    },
+    spec: result.spec,
+    counts: result.counts,
+    inconclusiveReasons: result.inconclusiveReasons,
+    channel: result.channel,
+    memory: result.memory,
+    ips: result.ips,
+    findings: result.findings.map(findingJson),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,151 @@
+/**
+ * JUnit XML for Jenkins and GitLab: one test suite per check family, one test case per family and IP.
+ * Findings of severity fail are <failure>s; a case with only inconclusive findings is <skipped> with the
+ * reason; warnings go to <system-out> of a passing case. Memory verdicts are one case per process.
+ */
+import type { Finding, FindingKind, VerificationResult } from '../model/lease.js';
+import { escapeXml, formatIsoTime } from './format-time.js';
+
+/** Check families: what a CI dashboard groups by. Every finding kind belongs to exactly one. */
+export const CHECK_FAMILIES: Record<string, readonly FindingKind[]> = {
+  presence: ['missing-lease', 'unexpected-lease', 'split-lease', 'merged-lease'],
+  identity: ['wrong-hw', 'wrong-port'],
+  timing: ['start-mismatch', 'end-mismatch', 'release-not-applied'],
+  integrity: ['overlapping-rows', 'invalid-row'],
+  port: ['port-disagreement'],
+  channel: ['channel-gap', 'not-settled'],
+  memory: ['memory-leak'],
+};
+
+const familyOfKind = new Map<FindingKind, string>(
+  Object.entries(CHECK_FAMILIES).flatMap(([family, kinds]) => kinds.map((k) => [k, family] as const)),
+);
+
+/** The family a finding kind is reported under. */
+export function checkFamilyOf(kind: FindingKind): string {
+  return familyOfKind.get(kind) ?? 'other';
+}
+
+interface Case {
+  name: string;
+  findings: Finding[];
+  /** Set for cases that stand for something other than findings (memory verdicts, channel). */
+  skippedReason?: string;
+  failureText?: string;
+}
+
+function describeFinding(f: Finding): string {
+  const lines = [`[${f.kind}] ${f.message}`, `culprit: ${f.culprit}`];
+  for (const a of f.actual)
+    lines.push(
+      `actual row id=${a.id} start=${a.startText} end=${a.endText} hw=${a.hw ?? '-'} cid=${a.cidText ?? '-'}`,
+    );
+  if (f.expected !== null) {
+    const e = f.expected;
+    lines.push(
+      `expected start=${formatIsoTime(e.startMs)} end=${formatIsoTime(e.endMs)} (${e.endSource}) hw=${e.hw} cid=${e.cidHex ?? '-'}`,
+    );
+  }
+  for (const l of f.evidenceLines) lines.push(`evidence #${l.rawId}: ${l.text}`);
+  return lines.join('\n');
+}
+
+function renderCase(family: string, c: Case): string {
+  const open = `    <testcase classname="gluff-verify.${escapeXml(family)}" name="${escapeXml(c.name)}" time="0">`;
+  const fails = c.findings.filter((f) => f.severity === 'fail');
+  const inconclusive = c.findings.filter((f) => f.severity === 'inconclusive');
+  const warns = c.findings.filter((f) => f.severity === 'warn');
+  const body: string[] = [];
+  if (c.failureText !== undefined) {
+    body.push(
+      `      <failure message="${escapeXml(c.failureText.split('\n')[0] ?? '')}" type="regression">${escapeXml(c.failureText)}</failure>`,
+    );
+  }
+  for (const f of fails) {
+    body.push(
+      `      <failure message="${escapeXml(`${f.kind}: ${f.message}`)}" type="${f.kind}">${escapeXml(describeFinding(f))}</failure>`,
+    );
+  }
+  if (fails.length === 0 && c.failureText === undefined) {
+    const reason =
+      c.skippedReason ??
+      (inconclusive.length > 0 ? inconclusive.map((f) => `${f.kind}: ${f.message}`).join('; ') : undefined);
+    if (reason !== undefined) body.push(`      <skipped message="${escapeXml(reason)}"/>`);
+  }
+  if (warns.length > 0) {
+    body.push(`      <system-out>${escapeXml(warns.map(describeFinding).join('\n\n'))}</system-out>`);
+  }
+  return body.length === 0 ? `${open}</testcase>` : `${open}\n${body.join('\n')}\n    </testcase>`;
+}
+
+/**
+ * Renders JUnit XML. Example case: `<testcase classname="gluff-verify.timing" name="10.1.0.50">
+ * <failure message="end-mismatch: ..." type="end-mismatch">...</failure></testcase>`
+ */
+export function renderJunitReport(result: VerificationResult): string {
+  const byFamilyIp = new Map<string, Map<string, Finding[]>>();
+  for (const family of Object.keys(CHECK_FAMILIES)) byFamilyIp.set(family, new Map());
+  const ips = result.ips.map((i) => i.ip);
+  for (const family of ['presence', 'identity', 'timing', 'integrity', 'port']) {
+    const m = byFamilyIp.get(family)!;
+    for (const ip of ips) m.set(ip, []);
+  }
+  for (const f of result.findings) {
+    const family = checkFamilyOf(f.kind);
+    const m = byFamilyIp.get(family) ?? new Map<string, Finding[]>();
+    byFamilyIp.set(family, m);
+    const key = f.ip ?? (family === 'memory' ? String(f.details['proc'] ?? 'memory') : 'channel');
+    const list = m.get(key) ?? [];
+    list.push(f);
+    m.set(key, list);
+  }
+
+  const suites: string[] = [];
+  let totalTests = 0;
+  let totalFailures = 0;
+  let totalSkipped = 0;
+  for (const [family, m] of byFamilyIp) {
+    const cases: Case[] = [];
+    if (family === 'memory') {
+      for (const v of result.memory) {
+        const findings = m.get(v.proc) ?? [];
+        m.delete(v.proc);
+        cases.push({
+          name: v.proc,
+          findings,
+          ...(v.verdict === 'inconclusive' ? { skippedReason: v.reason } : {}),
+          ...(v.verdict === 'fail' && findings.length === 0 ? { failureText: v.reason } : {}),
+        });
+      }
+    }
+    if (family === 'channel') {
+      const findings = m.get('channel') ?? [];
+      m.delete('channel');
+      const reasons = result.inconclusiveReasons;
+      cases.push({
+        name: 'secondary channel',
+        findings,
+        ...(reasons.length > 0 ? { skippedReason: reasons.join('; ') } : {}),
+      });
+    }
+    for (const [key, findings] of [...m].sort(([a], [b]) => a.localeCompare(b)))
+      cases.push({ name: key, findings });
+    if (cases.length === 0) continue;
+    const rendered = cases.map((c) => renderCase(family, c));
+    const failures = rendered.filter((r) => r.includes('<failure')).length;
+    const skipped = rendered.filter((r) => r.includes('<skipped')).length;
+    totalTests += cases.length;
+    totalFailures += failures;
+    totalSkipped += skipped;
+    suites.push(
+      `  <testsuite name="gluff-verify.${family}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${formatIsoTime(result.window.asOfMs).replace(/Z$/, '')}">\n${rendered.join('\n')}\n  </testsuite>`,
+    );
+  }
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="gluff-verify" tests="${totalTests}" failures="${totalFailures}" errors="0" skipped="${totalSkipped}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,103 @@
+/**
+ * The terminal report: a verdict line, counts per kind, then the first findings with their evidence.
+ * Colour only when asked (the CLI decides from isTTY and NO_COLOR); text from the network is escaped.
+ */
+import { Chalk } from 'chalk';
+import type { Finding, VerificationResult } from '../model/lease.js';
+import { escapeForTerminal, formatIsoTime } from './format-time.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** How many findings to print in full; the rest are counted. */
+  maxFindings: number;
+  /** How many evidence lines per finding. */
+  maxEvidence: number;
+}
+
+const DEFAULTS: TerminalOptions = { color: false, maxFindings: 10, maxEvidence: 4 };
+
+function findingBlock(
+  f: Finding,
+  index: number,
+  c: InstanceType<typeof Chalk>,
+  maxEvidence: number,
+): string[] {
+  const tag =
+    f.severity === 'fail' ? c.red('FAIL') : f.severity === 'warn' ? c.yellow('WARN') : c.cyan('INCONCLUSIVE');
+  const lines = [
+    `${index}. ${tag} ${c.bold(f.kind)} ${f.ip ?? ''} ${f.hw ?? ''}`.trimEnd(),
+    `   ${escapeForTerminal(f.message)}`,
+  ];
+  lines.push(`   culprit: ${f.culprit}`);
+  if (f.expected !== null) {
+    const e = f.expected;
+    lines.push(
+      `   expected: ${formatIsoTime(e.startMs)} .. ${formatIsoTime(e.endMs)} (${e.endSource}) hw ${e.hw} cid ${e.cidHex ?? '-'}${e.physicalPort === null ? '' : ` port ${e.physicalPort}`}`,
+    );
+  }
+  for (const a of f.actual) {
+    lines.push(
+      `   actual:   row ${a.id}: ${escapeForTerminal(a.startText)} .. ${escapeForTerminal(a.endText)} hw ${escapeForTerminal(a.hw ?? '-')} cid ${escapeForTerminal(a.cidText ?? '-')}`,
+    );
+  }
+  const shown = f.evidenceLines.slice(0, maxEvidence);
+  for (const l of shown) lines.push(c.dim(`   | ${escapeForTerminal(l.text)}`));
+  if (f.evidenceLines.length > shown.length)
+    lines.push(c.dim(`   | ... ${f.evidenceLines.length - shown.length} more lines`));
+  return lines;
+}
+
+/**
+ * Renders the report. First line, e.g. `gluff-verify: FAIL (2 findings: 1 missing-lease, 1 end-mismatch)`.
+ */
+export function renderTerminalReport(
+  result: VerificationResult,
+  options: Partial<TerminalOptions> = {},
+): string {
+  const o = { ...DEFAULTS, ...options };
+  const c = new Chalk({ level: o.color ? 1 : 0 });
+  const verdictText =
+    result.verdict === 'pass'
+      ? c.green.bold('PASS')
+      : result.verdict === 'fail'
+        ? c.red.bold('FAIL')
+        : c.yellow.bold('INCONCLUSIVE');
+  const countText = Object.entries(result.counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const out: string[] = [];
+  out.push(
+    `gluff-verify: ${verdictText}${countText === '' ? '' : ` (${result.findings.length} findings: ${countText})`}`,
+  );
+  out.push(
+    `window: ${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${result.spec}`,
+  );
+  const expected = result.ips.reduce((n, i) => n + i.expected, 0);
+  const actual = result.ips.reduce((n, i) => n + i.actual, 0);
+  out.push(`checked: ${result.ips.length} IPs, ${expected} expected rows, ${actual} Gluff rows`);
+  const ch = result.channel;
+  out.push(
+    `channel: ${ch.events} events, ${ch.rejections} rejected, ${ch.untrusted} untrusted, ${ch.kernelDrops} kernel drops, ${ch.appDrops} collector drops`,
+  );
+  for (const m of result.memory) {
+    const slope =
+      m.slopeBytesPerHour === null ? '' : `, slope ${(m.slopeBytesPerHour / 1024).toFixed(1)} KiB/h`;
+    const tag =
+      m.verdict === 'pass'
+        ? c.green('pass')
+        : m.verdict === 'fail'
+          ? c.red('LEAK')
+          : c.yellow('inconclusive');
+    out.push(`memory ${m.proc}: ${tag} (${m.samples} samples${slope}) ${escapeForTerminal(m.reason)}`);
+  }
+  for (const r of result.inconclusiveReasons) out.push(c.yellow(`inconclusive: ${escapeForTerminal(r)}`));
+  const order = { fail: 0, inconclusive: 1, warn: 2 } as const;
+  const sorted = [...result.findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  const shown = sorted.slice(0, o.maxFindings);
+  if (shown.length > 0) out.push('');
+  shown.forEach((f, i) => out.push(...findingBlock(f, i + 1, c, o.maxEvidence)));
+  if (sorted.length > shown.length)
+    out.push(`... and ${sorted.length - shown.length} more findings (see the JSON report)`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { renderJunitReport } from '../../../src/report/junit-report.js';
+import { finding, result } from '../../helpers/fixtures.js';
+
+/** Attribute value of the first element matching `tag` whose attributes include `where`. */
+function attr(xml: string, tag: string, where: string, name: string): string | undefined {
+  const m = new RegExp(`<${tag} [^>]*${where}[^>]*>`).exec(xml);
+  return m === null ? undefined : new RegExp(`${name}="([^"]*)"`).exec(m[0])?.[1];
+}
+
+describe('renderJunitReport', () => {
+  it('should make one case per family and IP, with the finding as a failure', () => {
+    // Act
+    const xml = renderJunitReport(result());
+    // Assert
+    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.timing"', 'tests'), '2');
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.timing"', 'failures'), '1');
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.presence"', 'failures'), '0');
+    assert.match(
+      xml,
+      /<testcase classname="gluff-verify.timing" name="10.1.0.50" time="0">\n\s+<failure message="end-mismatch: /,
+    );
+    assert.match(xml, /<testcase classname="gluff-verify.timing" name="10.1.0.51" time="0"><\/testcase>/);
+    assert.equal(attr(xml, 'testsuites', 'name="gluff-verify"', 'failures'), '1');
+  });
+
+  it('should report an inconclusive-only case as skipped with its reason', () => {
+    const f = finding({
+      kind: 'missing-lease',
+      severity: 'inconclusive',
+      message: 'autobridge seq 4 missing',
+      culprit: 'channel',
+    });
+    const xml = renderJunitReport(result({ findings: [f], verdict: 'inconclusive' }));
+    assert.match(
+      xml,
+      /name="10.1.0.50" time="0">\n\s+<skipped message="missing-lease: autobridge seq 4 missing"\/>/,
+    );
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.presence"', 'skipped'), '1');
+  });
+
+  it('should report memory verdicts as one case per process', () => {
+    const xml = renderJunitReport(
+      result({
+        findings: [],
+        verdict: 'inconclusive',
+        memory: [
+          {
+            proc: 'dhcpd',
+            verdict: 'inconclusive',
+            reason: 'only 3 samples after warm-up',
+            segments: 1,
+            samples: 3,
+            slopeBytesPerHour: null,
+            slopeLowBytesPerHour: null,
+            slopeHighBytesPerHour: null,
+            growthBytes: null,
+            pValue: null,
+          },
+          {
+            proc: 'gluff',
+            verdict: 'pass',
+            reason: 'no significant trend',
+            segments: 1,
+            samples: 200,
+            slopeBytesPerHour: 10,
+            slopeLowBytesPerHour: -5,
+            slopeHighBytesPerHour: 20,
+            growthBytes: 100,
+            pValue: 0.5,
+          },
+        ],
+      }),
+    );
+    assert.match(
+      xml,
+      /classname="gluff-verify.memory" name="dhcpd" time="0">\n\s+<skipped message="only 3 samples after warm-up"\/>/,
+    );
+    assert.match(xml, /classname="gluff-verify.memory" name="gluff" time="0"><\/testcase>/);
+  });
+
+  it('should produce well-formed XML for any hostile evidence text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const xml = renderJunitReport(
+          result({ findings: [finding({ message: text, evidenceLines: [{ rawId: 1, text }] })] }),
+        );
+        // No character XML 1.0 forbids, and no raw markup from the text.
+        // eslint-disable-next-line no-control-regex
+        assert.doesNotMatch(xml, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
+        const body = xml.slice(xml.indexOf('<failure'), xml.indexOf('</failure>'));
+        assert.equal(body.indexOf('<', 1), -1);
+      }),
+    );
+  });
+});
