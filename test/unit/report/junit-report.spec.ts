@@ -88,7 +88,6 @@ describe('renderJunitReport', () => {
           result({ findings: [finding({ message: text, evidenceLines: [{ rawId: 1, text }] })] }),
         );
         // No character XML 1.0 forbids, and no raw markup from the text.
-        // eslint-disable-next-line no-control-regex
         assert.doesNotMatch(xml, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
         const body = xml.slice(xml.indexOf('<failure'), xml.indexOf('</failure>'));
         assert.equal(body.indexOf('<', 1), -1);

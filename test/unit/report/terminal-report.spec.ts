@@ -13,9 +13,7 @@ describe('renderTerminalReport', () => {
   });
 
   it('should be plain without color and use ANSI codes with color', () => {
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(renderTerminalReport(result(), { color: false }), /\u001b\[/);
-    // eslint-disable-next-line no-control-regex
     assert.match(renderTerminalReport(result(), { color: true }), /\u001b\[31m/);
   });
 
@@ -28,7 +26,6 @@ describe('renderTerminalReport', () => {
       }),
     );
     assert.match(text, /evil \\x1b\[2J\\x1b\]0;pwned\\x07 line/);
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(text, /\u001b/);
   });
 
