@@ -161,8 +161,14 @@ export interface BootReply {
   kind: 'bootreply';
   ip: string;
   mac: string;
+  /** Host declaration name (`for` form; dhcpd prints `unknown` for none, read as null) or client hostname (`on` form). */
   name: string | null;
   via: string;
+  /**
+   * True for the `BOOTREPLY on 10.1.0.50 to 52:54:00:12:34:56 (host1) via eth0` form that ack_lease logs
+   * when it grants a dynamic BOOTP lease; absent for the `BOOTREPLY for` form (bootp.c).
+   */
+  lease?: true;
 }
 /** `uid lease 10.1.0.50 for client 52:54:00:12:34:56 is duplicate on 10.1.0.0/24` */
 export interface UidDuplicate {
@@ -188,7 +194,11 @@ export interface FailoverState {
 /** Other failover lines: `Both servers normal`, `Both servers have entered recover-done!`, `peer X: disconnected`, balancing lines. */
 export interface FailoverNote {
   kind: 'failover-note';
-  /** `normal`, `recover-done`, `disconnected`, `pool-balancing`, `pool-balanced`, `bind-update-rejected`, `load-balance`. */
+  /**
+   * `normal`, `recover-done`, `disconnected`, `pool-balancing`, `pool-balanced`, `bind-update-rejected`, `load-balance`;
+   * also (parse/dhcpd-line.ts) `pool-imbalanced`, `bind-update-failed`, `update-requested`, `update-completed`,
+   * `update-sent`, `update-received`, `connect-error`, `timeout`, `poolreq-refused`, `other` (`failover peer X: <text>`).
+   */
   note: string;
   /** Failover peer name when the line names one, else null. */
   peer: string | null;
@@ -320,7 +330,10 @@ export type LogEvent = EventBody & {
   timeMs: EpochMs;
   /** Sender host name from the syslog header. */
   host: string;
-  /** Syslog tag pid, null when absent. */
+  /**
+   * Syslog tag pid, null when absent. For `memsample` events this is the SAMPLED process's pid (the
+   * body's own field, which the header shares); the sampler's own pid is not kept.
+   */
   pid: number | null;
 };
 
