@@ -50,7 +50,7 @@ format-check: $(NPM_STAMP)
 check: format-check lint typecheck test
 
 # Every bench/*.bench.ts prints its figures; none of them is a pass/fail test.
-bench: build
+bench: build mariadb
 	@for f in bench/*.bench.ts; do echo "== $$f"; $(TSX) $$f || exit 1; done
 
 golden: $(NPM_STAMP)

@@ -1,7 +1,7 @@
 /**
  * The composition root: picks the command, runs it, and turns errors into exit codes (STYLE.md §4).
  */
-import { AuditError, ExitCode, InternalError, type ExitCodeValue } from '../model/errors.js';
+import { AuditError, ErrorCodes, ExitCode, type ExitCodeValue } from '../model/errors.js';
 import type { CliIo, Command } from './command.js';
 
 /** Commands by name, loaded on demand so `--help` stays fast. */
@@ -95,8 +95,19 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<ExitC
   }
 }
 
+/**
+ * True for our own deliberate errors. Checked by shape, not only `instanceof`: under a loader that
+ * instantiates a module twice (mocha + tsx with dynamic import) the class identity differs.
+ */
+function isAuditError(err: unknown): err is AuditError {
+  if (err instanceof AuditError) return true;
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code in ErrorCodes && typeof (err as { exitCode?: unknown }).exitCode === 'number';
+}
+
 function reportError(err: unknown, io: CliIo): ExitCodeValue {
-  if (err instanceof AuditError && !(err instanceof InternalError)) {
+  if (isAuditError(err) && err.code !== 'GV_INTERNAL') {
     io.stderr.write(`gluff-verify: ${err.code}: ${err.message}\n`);
     return err.exitCode;
   }

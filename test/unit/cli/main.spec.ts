@@ -29,4 +29,11 @@ describe('main', () => {
     assert.equal(code, 3);
     assert.match(err(), /GV_USAGE: unknown command 'frobnicate'/);
   });
+
+  it('should turn a command's AuditError into its code and exit 3, in process', async () => {
+    const { io, err } = captureIo();
+    const code = await main(['verify', '--spec', 'specs/seed-rig.yaml'], io);
+    assert.equal(code, 3);
+    assert.match(err(), /^gluff-verify: GV_USAGE: verify: --store is required/);
+  });
 });
