@@ -30,7 +30,7 @@ describe('main', () => {
     assert.match(err(), /GV_USAGE: unknown command 'frobnicate'/);
   });
 
-  it('should turn a command's AuditError into its code and exit 3, in process', async () => {
+  it("should turn a command's AuditError into its code and exit 3, in process", async () => {
     const { io, err } = captureIo();
     const code = await main(['verify', '--spec', 'specs/seed-rig.yaml'], io);
     assert.equal(code, 3);
