@@ -1,0 +1,196 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import type { LogEvent, ParseContext } from '../../../src/model/index.js';
+import { formatLogLine, parseAppMessage, parseMessage } from '../../../src/parse/parse-message.js';
+import { arbEventBody, arbTimeSec } from '../../helpers/arbitraries.js';
+
+const enc = new TextEncoder();
+const CTX: ParseContext = { referenceMs: Date.UTC(2026, 10, 28, 2), zoneByHost: {}, defaultZone: 'UTC' };
+
+/** Lines copied verbatim from the real capture test/golden/failover-relay/input.log (dhcpd 4.4.3-P1 via rsyslog). */
+const CAPTURED: readonly (readonly [string, Record<string, unknown>])[] = [
+  [
+    'Nov 28 02:39:01 dhcp2 dhcpd[751]: DHCPDECLINE of 10.99.1.67 from 02:00:5e:0b:00:04 (c4) via 10.99.2.1: abandoned',
+    {
+      kind: 'dhcpdecline',
+      ip: '10.99.1.67',
+      mac: '02:00:5e:0b:00:04',
+      name: 'c4',
+      via: '10.99.2.1',
+      reason: 'abandoned',
+    },
+  ],
+  [
+    'Nov 28 02:39:01 dhcp2 dhcpd[751]: bind update on 10.99.1.67 got ack from gv-failover: xid mismatch.',
+    {
+      kind: 'failover-note',
+      note: 'bind-update-failed',
+      peer: 'gv-failover',
+      text: 'bind update on 10.99.1.67 got ack from gv-failover: xid mismatch.',
+    },
+  ],
+  [
+    'Nov 28 02:39:12 dhcp2 dhcpd[751]: gv-commit ip=10.99.1.65 hw=2:0:5e:b:0:4 lease=60 giaddr=10.99.2.1 cid=65:74:68:32 rid=',
+    {
+      kind: 'commit',
+      ip: '10.99.1.65',
+      mac: '02:00:5e:0b:00:04',
+      leaseSec: 60,
+      giaddr: '10.99.2.1',
+      circuitIdHex: '65:74:68:32',
+      remoteIdHex: null,
+    },
+  ],
+  [
+    'Nov 28 02:41:10 dhcp1 dhcpd[748]: DHCPREQUEST for 10.99.1.65 from 02:00:5e:0b:00:04 (c4) via eth0',
+    {
+      kind: 'dhcprequest',
+      ip: '10.99.1.65',
+      serverId: null,
+      mac: '02:00:5e:0b:00:04',
+      name: 'c4',
+      via: 'eth0',
+      reason: null,
+    },
+  ],
+  [
+    'Nov 28 02:41:12 dhcp2 dhcpd[751]: DHCPREQUEST for 10.99.2.50 from 02:00:5e:0a:01:03 (c3) via 10.99.3.1: wrong network.',
+    {
+      kind: 'dhcprequest',
+      ip: '10.99.2.50',
+      serverId: null,
+      mac: '02:00:5e:0a:01:03',
+      name: 'c3',
+      via: '10.99.3.1',
+      reason: 'wrong network.',
+    },
+  ],
+];
+
+describe('parseMessage', () => {
+  for (const [line, body] of CAPTURED) {
+    it(`should parse the captured line ${line.slice(16, 80)}`, () => {
+      // Arrange
+      const m = /^Nov 28 (\d\d):(\d\d):(\d\d) (\S+) dhcpd\[(\d+)\]/.exec(line) as RegExpExecArray;
+      const header = {
+        timeMs: Date.UTC(2026, 10, 28, Number(m[1]), Number(m[2]), Number(m[3])),
+        host: m[4],
+        pid: Number(m[5]),
+      };
+      // Act
+      const r = parseMessage(enc.encode(line), CTX);
+      // Assert
+      assert.deepEqual(r, { ok: true, event: { ...body, ...header } });
+    });
+  }
+
+  it('should dispatch a dhcpd line on its tag and keep the header facts', () => {
+    const r = parseMessage(
+      enc.encode(
+        '<30>Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1',
+      ),
+      CTX,
+    );
+    assert.deepEqual(r, {
+      ok: true,
+      event: {
+        kind: 'dhcpack',
+        ip: '10.1.0.50',
+        mac: '52:54:00:12:34:56',
+        name: 'host1',
+        via: '10.1.0.1',
+        timeMs: Date.UTC(2026, 10, 28, 1, 23, 45),
+        host: 'dhcp1',
+        pid: 812,
+      },
+    });
+  });
+
+  it('should keep lines of programs we do not follow as kind other', () => {
+    const r = parseMessage(enc.encode('Nov 28 01:23:45 gw CRON[99]: (root) CMD (true)'), CTX);
+    assert.ok(r.ok);
+    assert.deepEqual(r.event, {
+      kind: 'other',
+      app: 'CRON',
+      text: '(root) CMD (true)',
+      timeMs: Date.UTC(2026, 10, 28, 1, 23, 45),
+      host: 'gw',
+      pid: 99,
+    });
+  });
+
+  it('should keep the sampled pid of a memsample line', () => {
+    const r = parseMessage(
+      enc.encode('Nov 28 01:23:45 dhcp1 memsample[5]: proc=dhcpd pid=1234 rss=10 data=20'),
+      CTX,
+    );
+    assert.ok(r.ok && r.event.kind === 'memsample');
+    assert.equal(r.event.pid, 1234);
+  });
+
+  it('should pass a framing rejection through', () => {
+    const r = parseMessage(new Uint8Array([0x3c, 0x33, 0x30, 0x3e, 0x00, 0x41]), CTX);
+    assert.deepEqual(r.ok ? null : r.rejection.reason, 'binary');
+  });
+
+  it('should round-trip every event through a syslog line, in every framing', () => {
+    fc.assert(
+      fc.property(
+        arbEventBody,
+        arbTimeSec,
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
+        fc.option(fc.integer({ min: 1, max: 99999 }), { nil: null }),
+        fc.constantFrom('rfc3164' as const, 'rfc5424' as const, 'rfc3339-file' as const),
+        (body, timeMs, host, pid, format) => {
+          // Arrange
+          const event = {
+            ...body,
+            timeMs,
+            host,
+            pid: body.kind === 'memsample' ? body.pid : pid,
+          } as LogEvent;
+          const line = formatLogLine(event, { format, zone: 'Europe/Stockholm' });
+          const ctx: ParseContext = {
+            referenceMs: timeMs,
+            zoneByHost: { [host]: 'Europe/Stockholm' },
+            defaultZone: 'UTC',
+          };
+          // Act
+          const r = parseMessage(enc.encode(line), ctx);
+          // Assert
+          assert.ok(r.ok, line);
+          if (format === 'rfc3164' && r.event.timeMs === timeMs - 3_600_000) r.event.timeMs = timeMs; // repeated DST hour
+          assert.deepEqual(r.event, event);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('should be total on arbitrary byte arrays', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const r = parseMessage(bytes, CTX);
+        assert.ok(r.ok || r.rejection.reason.length > 0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('parseAppMessage', () => {
+  it('should drop the space rsyslog keeps before a followed program message in RFC 5424 output', () => {
+    const r = parseMessage(
+      enc.encode(
+        '<30>1 2026-11-28T01:23:45.123456+00:00 dhcp1 dhcpd 812 - -  DHCPINFORM from 10.1.0.50 via eth0',
+      ),
+      CTX,
+    );
+    assert.ok(r.ok);
+    assert.equal(r.event.kind, 'dhcpinform');
+  });
+
+  it('should keep the text of programs we do not follow as it came', () => {
+    assert.deepEqual(parseAppMessage('cron', ' x'), { kind: 'other', app: 'cron', text: ' x' });
+  });
+});
