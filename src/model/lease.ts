@@ -36,6 +36,42 @@ export interface ExpectedLease {
   evidence: number[];
   /** Non-null: this row cannot be judged, and why (lost seq, channel drops, not settled). */
   inconclusive: string | null;
+  /**
+   * When endSource is 'release': the end the row had from its ACKs before the release cut it (what Gluff
+   * leaves when the release never reached its queue). Absent/null otherwise.
+   */
+  ackEndMs?: EpochMs | null;
+  /**
+   * Set when facts newer than as-of − settle changed this row: its end before those facts. Gluff may not have
+   * applied them yet, so any end between this and endMs is accepted. Absent/null when the row is settled.
+   */
+  settledEndMs?: EpochMs | null;
+  /**
+   * True when this is the first row seen for its IP and its first ACK came within one max lease time of the
+   * start of the evidence: the lease may have begun before the verifier was listening, so an earlier lstart is
+   * accepted.
+   */
+  startMayBeEarlier?: boolean;
+  /**
+   * Non-null when real Gluff's find sees two rows at this row's start second (a same-second duplicate or
+   * conflicting copy after a cut-off, or a release whose queue start is the cut-off second): gluff.c
+   * do_find_lease then mixes the rows and the result depends on queue order. Findings here are warnings.
+   */
+  gluffQuirk?: string | null;
+}
+
+/** An interval in which the collector lost messages (its kernel or app drop counters rose). */
+export interface ChannelLoss {
+  /** Listener URL the counters belong to. */
+  listener: string;
+  /** Snapshot before the drops rose (or the first snapshot), UTC ms. */
+  fromMs: EpochMs;
+  /** Snapshot at which the rise was seen, UTC ms. */
+  toMs: EpochMs;
+  /** Datagrams the kernel dropped in the interval. */
+  kernelDrops: number;
+  /** Messages the collector dropped itself in the interval. */
+  appDrops: number;
 }
 
 /** A row read from Gluff's `leases` table joined with its lookup tables. */
