@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { AuditError, ErrorCodes, ExitCode, InternalError } from '../../../src/model/errors.js';
 
 const catalogue = readFileSync(new URL('../../../specs/errors.md', import.meta.url), 'utf8');
-const catalogueCodes = [...catalogue.matchAll(/^## (\S+)\s*$/gm)].map((m) => m[1]);
+const catalogueCodes = [...catalogue.matchAll(/^## (\S+)\s*$/gm)].map((m) => m[1] ?? '');
 
 describe('error catalogue (specs/errors.md)', () => {
   it('should have an entry for every exported code', () => {

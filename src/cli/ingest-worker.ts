@@ -1,0 +1,86 @@
+/**
+ * Worker thread of `ingest` for one file: reads, gunzips, splits lines and parses them, and hands the
+ * main thread encoded batches (row-codec.ts EncodedBatch) that it only has to insert. On this 2-core
+ * machine parsing and SQLite inserts then run side by side instead of one after the other.
+ *
+ * Protocol (parentPort): worker -> main `{ type: 'batch', batch, lines, bytesRead }` (typed arrays
+ * transferred), then `{ type: 'end', lines, truncated }` or `{ type: 'error', message, lines, bytesRead }`;
+ * main -> worker `'credit'` after storing each batch. At most MAX_IN_FLIGHT batches wait unstored, so
+ * memory stays bounded when the store is the slower side.
+ */
+import { createReadStream } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ParseContext } from '../model/events.js';
+import { parseMessage } from '../parse/parse-message.js';
+import { EncodedBatchBuilder, transferablesOf, type EncodedBatch } from '../sources/sqlite/row-codec.js';
+import { BATCH_BYTES, BATCH_LINES, LineSplitter, maybeGunzip, READ_CHUNK_BYTES } from './line-reader.js';
+
+/** What the main thread passes as workerData. */
+export interface IngestWorkerData {
+  path: string;
+  /** `path` as it goes into each origin (`ORIGIN:LINE`). */
+  originBase: string;
+  ctx: ParseContext;
+}
+
+export type IngestWorkerMessage =
+  | { type: 'batch'; batch: EncodedBatch; lines: number; bytesRead: number }
+  | { type: 'end'; lines: number; truncated: number }
+  | { type: 'error'; message: string; lines: number; bytesRead: number };
+
+const MAX_IN_FLIGHT = 3;
+
+async function run(port: NonNullable<typeof parentPort>, data: IngestWorkerData): Promise<void> {
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  port.on('message', (m) => {
+    if (m === 'credit') {
+      inFlight--;
+      wake?.();
+      wake = null;
+    }
+  });
+  const builder = new EncodedBatchBuilder();
+  let lines = 0;
+  let bytesRead = 0;
+  const post = (): void => {
+    if (builder.length === 0) return;
+    const batch = builder.finish();
+    inFlight++;
+    const msg: IngestWorkerMessage = { type: 'batch', batch, lines, bytesRead };
+    port.postMessage(msg, transferablesOf(batch));
+  };
+  const splitter = new LineSplitter((line) => {
+    lines++;
+    builder.addParts(line, 0, 'file', null, data.originBase, lines, true, parseMessage(line, data.ctx));
+    if (builder.length >= BATCH_LINES || builder.byteLength >= BATCH_BYTES) post();
+  });
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(data.path, { highWaterMark: READ_CHUNK_BYTES })) {
+      bytesRead += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  try {
+    for await (const chunk of maybeGunzip(counted())) {
+      splitter.push(chunk);
+      while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
+    }
+    splitter.end();
+  } catch (err) {
+    post();
+    const msg: IngestWorkerMessage = { type: 'error', message: (err as Error).message, lines, bytesRead };
+    port.postMessage(msg);
+    return;
+  }
+  post();
+  const end: IngestWorkerMessage = { type: 'end', lines, truncated: splitter.truncated };
+  port.postMessage(end);
+}
+
+if (parentPort !== null) {
+  const port = parentPort;
+  await run(port, workerData as IngestWorkerData);
+  // Unref so the thread ends once the last message is out and no credit is awaited.
+  port.unref();
+}

@@ -1,0 +1,497 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import type { LogEvent, ParseContext, ParseResult, RawMessage } from '../../../../src/model/events.js';
+import { AuditError } from '../../../../src/model/errors.js';
+import { formatLogLine } from '../../../../src/parse/parse-message.js';
+import { EventStore } from '../../../../src/sources/sqlite/event-store.js';
+import { EncodedBatchBuilder } from '../../../../src/sources/sqlite/row-codec.js';
+import { MIGRATIONS, SCHEMA_VERSION, STORE_APPLICATION_ID } from '../../../../src/sources/sqlite/schema.js';
+import { arbEventBody, arbTimeSec } from '../../../helpers/arbitraries.js';
+
+const T0 = Date.UTC(2026, 10, 28, 1, 0, 0);
+const UTC: ParseContext = { zoneByHost: {}, defaultZone: 'UTC', referenceMs: T0 };
+
+function raw(text: string | Uint8Array, over: Partial<RawMessage> = {}): RawMessage {
+  return {
+    bytes: typeof text === 'string' ? Buffer.from(text) : text,
+    receivedMs: T0 + 5000,
+    peer: null,
+    transport: 'file',
+    origin: 'test.log:1',
+    trusted: true,
+    ...over,
+  };
+}
+
+function expectAuditError(fn: () => unknown, code: string): AuditError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof AuditError, `expected AuditError ${code}, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    return err;
+  }
+  assert.fail(`expected ${code}, nothing was thrown`);
+}
+
+/** Strips what the store adds, for comparing with the appended events. */
+function plain(e: LogEvent & { id?: number; rawId?: number; receivedMs?: number }): LogEvent {
+  const { id: _id, rawId: _rawId, receivedMs: _r, ...rest } = e;
+  return rest as LogEvent;
+}
+
+describe('EventStore', () => {
+  let dir: string;
+  const opened: EventStore[] = [];
+  function open(name = 'events.db', opts?: { readonly?: boolean }): EventStore {
+    const s = EventStore.open(join(dir, name), opts);
+    opened.push(s);
+    return s;
+  }
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gv-store-'));
+  });
+  afterEach(() => {
+    for (const s of opened.splice(0)) s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('open', () => {
+    it('should create the schema in a new file and in an existing empty file', () => {
+      // Arrange
+      writeFileSync(join(dir, 'empty.db'), '');
+      // Act
+      const a = open('new.db');
+      const b = open('empty.db');
+      // Assert
+      for (const s of [a, b]) assert.equal(s.stats().messages, 0);
+      const db = new Database(join(dir, 'new.db'), { readonly: true });
+      assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      db.close();
+    });
+    it('should keep the data across a close and reopen', () => {
+      const s = open();
+      s.appendRaw(
+        [
+          raw(
+            'Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1',
+          ),
+        ],
+        UTC,
+      );
+      s.close();
+      const again = open('events.db', { readonly: true });
+      assert.equal(again.stats().byKind.dhcpack, 1);
+      assert.deepEqual(again.storedZones(), { zoneByHost: {}, defaultZone: 'UTC' });
+    });
+    it('should migrate a version 1 store to the current version, keeping its data', () => {
+      // Arrange: a store as schema 1 left it.
+      const path = join(dir, 'v1.db');
+      const db = new Database(path);
+      db.exec(MIGRATIONS[0] as string);
+      db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+      db.prepare(
+        "INSERT INTO channel_stats (at_ms, listener, received, stored, rejected, untrusted, kernel_drops, app_drops, connections) VALUES (1, 'udp://x', 7, 7, 0, 0, 0, 0, 0)",
+      ).run();
+      db.pragma('user_version = 1');
+      db.close();
+      // Act: read-only cannot migrate; a writable open does.
+      expectAuditError(() => EventStore.open(path, { readonly: true }), 'GV_STORE_SCHEMA');
+      const s = open('v1.db');
+      // Assert
+      assert.equal(s.stats().channel.received, 7);
+      s.recordChannelStats([
+        {
+          atMs: 2,
+          listener: 'udp://x',
+          received: 3,
+          stored: 3,
+          rejected: 0,
+          untrusted: 0,
+          kernelDrops: 0,
+          appDrops: 0,
+          connections: 0,
+          runStartedMs: 2,
+        },
+      ]);
+      assert.equal(s.stats().channel.received, 10);
+      const check = new Database(path, { readonly: true });
+      assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      check.close();
+    });
+    it('should refuse a store from a newer version with GV_STORE_SCHEMA', () => {
+      open().close();
+      const db = new Database(join(dir, 'events.db'));
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      db.close();
+      const err = expectAuditError(() => EventStore.open(join(dir, 'events.db')), 'GV_STORE_SCHEMA');
+      assert.match(err.message, new RegExp(`schema version ${SCHEMA_VERSION + 1}`));
+      expectAuditError(() => EventStore.open(join(dir, 'events.db'), { readonly: true }), 'GV_STORE_SCHEMA');
+    });
+    it('should refuse what is not an event store with GV_STORE_OPEN', () => {
+      writeFileSync(
+        join(dir, 'text.db'),
+        'this is not a database, just some text that is long enough to have a header',
+      );
+      expectAuditError(() => EventStore.open(join(dir, 'text.db')), 'GV_STORE_OPEN');
+      const other = new Database(join(dir, 'other.db'));
+      other.exec('CREATE TABLE leases (id INTEGER)');
+      other.close();
+      expectAuditError(() => EventStore.open(join(dir, 'other.db')), 'GV_STORE_OPEN');
+      expectAuditError(() => EventStore.open(join(dir, 'no', 'such', 'dir.db')), 'GV_STORE_OPEN');
+      expectAuditError(() => EventStore.open(join(dir, 'missing.db'), { readonly: true }), 'GV_STORE_OPEN');
+    });
+  });
+
+  describe('appendRaw', () => {
+    const lines: [string, Partial<LogEvent> | { rejected: string }][] = [
+      [
+        'Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1',
+        {
+          kind: 'dhcpack',
+          ip: '10.1.0.50',
+          mac: '52:54:00:12:34:56',
+          name: 'host1',
+          via: '10.1.0.1',
+          host: 'dhcp1',
+          pid: 812,
+          timeMs: Date.UTC(2026, 10, 28, 1, 23, 45),
+        },
+      ],
+      [
+        'Nov 28 01:23:45 dhcp1 dhcpd[812]: gv-commit ip=10.1.0.50 hw=52:54:0:12:34:56 lease=600 giaddr=10.1.0.1 cid=65:74:68:31 rid=',
+        {
+          kind: 'commit',
+          ip: '10.1.0.50',
+          mac: '52:54:00:12:34:56',
+          leaseSec: 600,
+          giaddr: '10.1.0.1',
+          circuitIdHex: '65:74:68:31',
+          remoteIdHex: null,
+        },
+      ],
+      [
+        'Nov 28 01:23:46 permuter autobridge[77]: map seq=17 bridge01=eth0+eth4 bridge02=eth1+eth3,eth5 bridge03=eth2+none',
+        { kind: 'port-map', seq: 17, host: 'permuter' },
+      ],
+      ['', { rejected: 'empty' }],
+      ['garbage line', { rejected: 'bad-timestamp' }],
+    ];
+    it('should store every message and return its events from queryEvents', () => {
+      // Arrange
+      const s = open();
+      // Act
+      const r = s.appendRaw(
+        lines.map(([l], i) => raw(l, { origin: `test.log:${i + 1}` })),
+        UTC,
+      );
+      // Assert
+      assert.deepEqual(r, { stored: 5, rejected: 2 });
+      const events = [...s.queryEvents()];
+      assert.equal(events.length, 3);
+      for (const [i, [, want]] of lines.slice(0, 3).entries()) {
+        const e = events[i] as unknown as Record<string, unknown>;
+        for (const [k, v] of Object.entries(want)) assert.deepEqual(e[k], v, `line ${i + 1} field ${k}`);
+        assert.equal(e.id, i + 1);
+        assert.equal(e.rawId, i + 1);
+        assert.equal(e.receivedMs, T0 + 5000);
+      }
+      const st = s.stats();
+      assert.deepEqual(st.byKind, { dhcpack: 1, commit: 1, 'port-map': 1 });
+      assert.equal(st.rejected, 2);
+      assert.equal(st.messages, 5);
+    });
+    it('should count rejections per reason', () => {
+      const s = open();
+      s.appendRaw([raw(''), raw(''), raw('garbage'), raw(new Uint8Array(70_000).fill(65))], UTC);
+      const st = s.stats();
+      assert.equal(st.rejected, 4);
+      assert.equal(st.events, 0);
+      assert.equal(st.rejectionsByReason.empty, 2);
+      assert.equal(st.rejectionsByReason.oversized, 1);
+      assert.equal(
+        (st.rejectionsByReason['bad-timestamp'] ?? 0) + (st.rejectionsByReason['bad-header'] ?? 0),
+        1,
+      );
+    });
+    it('should keep untrusted messages apart from the evidence', () => {
+      // Arrange
+      const s = open();
+      const line =
+        'Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1';
+      // Act
+      s.appendRaw(
+        [
+          raw(line, { transport: 'udp', peer: '127.0.0.1', origin: 'udp://127.0.0.1:514' }),
+          raw(line, { transport: 'udp', peer: '192.0.2.9', origin: 'udp://127.0.0.1:514', trusted: false }),
+          raw('junk', { transport: 'udp', peer: '192.0.2.9', origin: 'udp://127.0.0.1:514', trusted: false }),
+        ],
+        UTC,
+      );
+      // Assert
+      assert.deepEqual(
+        [...s.queryEvents()].map((e) => e.id),
+        [1],
+      );
+      assert.deepEqual(
+        [...s.queryEvents({ includeUntrusted: true })].map((e) => e.id),
+        [1, 2],
+      );
+      const st = s.stats();
+      assert.equal(st.untrusted, 2);
+      assert.equal(st.events, 1);
+      assert.equal(st.rejected, 0);
+      assert.equal(st.messages, 3);
+    });
+    it('should commit a batch entirely or not at all (GV_STORE_WRITE)', () => {
+      // Arrange: row 101 carries a BLOB where the STRICT table wants TEXT, so SQLite fails after 100 inserts.
+      const s = open();
+      s.appendRaw([raw('first batch')], UTC);
+      const good =
+        'Nov 28 01:23:45 newhost dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.9.9.9';
+      const builder = new EncodedBatchBuilder();
+      const ack: ParseResult = {
+        ok: true,
+        event: {
+          kind: 'dhcpack',
+          ip: '10.1.0.50',
+          mac: '52:54:00:12:34:56',
+          name: null,
+          via: '10.9.9.9',
+          timeMs: T0,
+          host: 'newhost',
+          pid: 1,
+        },
+      };
+      for (let i = 0; i < 130; i++) builder.add(raw(good), ack);
+      const batch = builder.finish();
+      batch.rest[100] = Buffer.from('blob') as unknown as string;
+      // Act
+      expectAuditError(() => s.appendEncoded(batch, UTC), 'GV_STORE_WRITE');
+      // Assert: nothing of the failed batch, and the store still works (dictionaries were reloaded).
+      assert.equal(s.stats().messages, 1);
+      s.appendRaw([raw(good)], UTC);
+      assert.deepEqual(
+        [...s.queryEvents()].map((e) => [e.host, (e as { via?: string }).via]),
+        [['newhost', '10.9.9.9']],
+      );
+    });
+    it('should leave only whole batches when the writing process is killed', async function () {
+      this.timeout(30_000);
+      const path = join(dir, 'kill.db');
+      open('kill.db').close();
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'append-forever.fixture.ts'), path],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      // Kill it mid-stream once a few batches are in.
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        child.stdout.on('data', (d: Buffer) => {
+          seen += d.toString();
+          if (/committed 5\n/.test(seen)) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+        child.on('error', reject);
+        child.on('exit', () => resolve());
+      });
+      await new Promise((resolve) => child.once('exit', resolve).once('close', resolve));
+      const s = open('kill.db', { readonly: true });
+      const n = s.stats().messages;
+      assert.ok(n >= 5 * 500, `expected at least 5 batches, found ${n} messages`);
+      assert.equal(n % 500, 0, `found ${n} messages: a partial batch survived the kill`);
+    });
+  });
+
+  describe('queryEvents', () => {
+    it('should filter by kind and by the half-open time window', () => {
+      const s = open();
+      const at = (sec: number, msg: string): RawMessage =>
+        raw(`Nov 28 01:00:${String(sec).padStart(2, '0')} dhcp1 ${msg}`);
+      s.appendRaw(
+        [
+          at(30, 'dhcpd[1]: DHCPACK on 10.1.0.3 to 52:54:00:00:00:03 via eth0'),
+          at(10, 'dhcpd[1]: DHCPACK on 10.1.0.1 to 52:54:00:00:00:01 via eth0'),
+          at(20, 'dhcpd[1]: DHCPOFFER on 10.1.0.2 to 52:54:00:00:00:02 via eth0'),
+          at(20, 'dhcpd[1]: DHCPACK on 10.1.0.2 to 52:54:00:00:00:02 via eth0'),
+        ],
+        UTC,
+      );
+      const ips = (f: Parameters<EventStore['queryEvents']>[0]): string[] =>
+        [...s.queryEvents(f)].map((e) => (e as { ip: string }).ip);
+      assert.deepEqual(ips({}), ['10.1.0.1', '10.1.0.2', '10.1.0.2', '10.1.0.3']);
+      assert.deepEqual(ips({ kinds: ['dhcpack'] }), ['10.1.0.1', '10.1.0.2', '10.1.0.3']);
+      assert.deepEqual(ips({ kinds: ['dhcpoffer'] }), ['10.1.0.2']);
+      assert.deepEqual(ips({ kinds: ['commit'] }), []);
+      assert.deepEqual(ips({ fromMs: T0 + 20_000, toMs: T0 + 30_000 }), ['10.1.0.2', '10.1.0.2']);
+    });
+  });
+
+  describe('evidenceLines', () => {
+    it('should return the raw text of each id in the order asked, invalid UTF-8 replaced', () => {
+      const s = open();
+      s.appendRaw([raw('first'), raw(new Uint8Array([0x61, 0xff, 0x62])), raw('third')], UTC);
+      assert.deepEqual(s.evidenceLines([3, 2, 3, 99]), [
+        { rawId: 3, text: 'third' },
+        { rawId: 2, text: 'a\uFFFDb' },
+      ]);
+    });
+  });
+
+  describe('recordChannelStats and channelStatsHistory', () => {
+    it('should sum the latest snapshot of each listener in stats', () => {
+      const s = open();
+      const snap = (atMs: number, listener: string, received: number, kernelDrops: number) => ({
+        atMs,
+        listener,
+        received,
+        stored: received,
+        rejected: 0,
+        untrusted: 0,
+        kernelDrops,
+        appDrops: 1,
+        connections: 0,
+      });
+      s.recordChannelStats([snap(T0, 'udp://0.0.0.0:514', 10, 0), snap(T0, 'tcp://0.0.0.0:514', 5, 0)]);
+      s.recordChannelStats([snap(T0 + 1000, 'udp://0.0.0.0:514', 20, 3)]);
+      const st = s.stats();
+      assert.equal(st.listeners.length, 2);
+      assert.equal(st.channel.received, 25);
+      assert.equal(st.channel.kernelDrops, 3);
+      assert.equal(st.channel.appDrops, 2);
+      // A restarted collector starts its counters from 0: each run's latest snapshot adds up.
+      s.recordChannelStats([{ ...snap(T0 + 2000, 'udp://0.0.0.0:514', 4, 0), runStartedMs: T0 + 1500 }]);
+      assert.equal(s.stats().channel.received, 29);
+      assert.equal(s.stats().listeners.length, 3);
+      assert.deepEqual(
+        s
+          .channelStatsHistory()
+          .slice(0, 3)
+          .map((c) => [c.atMs - T0, c.listener, c.received]),
+        [
+          [0, 'udp://0.0.0.0:514', 10],
+          [0, 'tcp://0.0.0.0:514', 5],
+          [1000, 'udp://0.0.0.0:514', 20],
+        ],
+      );
+    });
+  });
+
+  describe('reparse', () => {
+    it('should re-derive times with new zones, keep ids, and record the zones', () => {
+      // Arrange
+      const s = open();
+      s.appendRaw(
+        [
+          raw(
+            'Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1',
+          ),
+          raw('junk'),
+        ],
+        UTC,
+      );
+      const before = [...s.queryEvents()][0] as LogEvent & { id: number };
+      // Act
+      const r = s.reparse({ zoneByHost: { dhcp1: 'Europe/Stockholm' }, defaultZone: 'UTC', referenceMs: 0 });
+      // Assert
+      assert.deepEqual(r, { events: 1, rejected: 1 });
+      const after = [...s.queryEvents()][0] as LogEvent & { id: number };
+      assert.equal(after.id, before.id);
+      assert.equal(after.timeMs, before.timeMs - 3_600_000, 'Stockholm is UTC+1 in November');
+      assert.deepEqual(s.storedZones(), { zoneByHost: { dhcp1: 'Europe/Stockholm' }, defaultZone: 'UTC' });
+    });
+    it('should keep the year reference each batch was ingested with', () => {
+      const s = open();
+      const line = raw('Dec 31 23:59:59 dhcp1 dhcpd[1]: DHCPACK on 10.1.0.1 to 52:54:00:00:00:01 via eth0');
+      s.appendRaw([line], { ...UTC, referenceMs: Date.UTC(2020, 11, 31) });
+      s.appendRaw([line], { ...UTC, referenceMs: Date.UTC(2026, 11, 31) });
+      const years = (): number[] => [...s.queryEvents()].map((e) => new Date(e.timeMs).getUTCFullYear());
+      assert.deepEqual(years(), [2020, 2026]);
+      s.reparse({ ...UTC, referenceMs: Date.UTC(2010, 0, 1) });
+      assert.deepEqual(years(), [2020, 2026]);
+    });
+  });
+
+  describe('properties', () => {
+    const arbLogEvent = fc
+      .record({
+        body: arbEventBody,
+        timeMs: arbTimeSec,
+        host: fc.constantFrom('dhcp1', 'dhcp2', 'permuter'),
+        pid: fc.option(fc.integer({ min: 0, max: 99999 }), { nil: null }),
+      })
+      .map(
+        ({ body, timeMs, host, pid }) =>
+          ({ ...body, timeMs, host, pid: body.kind === 'memsample' ? body.pid : pid }) as LogEvent,
+      );
+    const arbItem = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ event: arbLogEvent, trusted: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ junk: fc.uint8Array({ maxLength: 40 }), trusted: fc.boolean() }) },
+    );
+
+    it('should return appended events unchanged, in time order, with stats matching the counts', () => {
+      fc.assert(
+        fc.property(fc.array(fc.array(arbItem, { maxLength: 80 }), { maxLength: 4 }), (batches) => {
+          const s = EventStore.open(':memory:');
+          try {
+            const want: LogEvent[] = [];
+            let rejected = 0;
+            let untrusted = 0;
+            for (const batch of batches) {
+              const raws: RawMessage[] = [];
+              const results: ParseResult[] = [];
+              for (const item of batch) {
+                if ('event' in item) {
+                  raws.push(raw(formatLogLine(item.event), { trusted: item.trusted }));
+                  results.push({ ok: true, event: item.event });
+                  if (item.trusted) want.push(item.event);
+                } else {
+                  raws.push(raw(item.junk, { trusted: item.trusted }));
+                  results.push({ ok: false, rejection: { reason: 'bad-header', detail: 'generated' } });
+                  if (item.trusted) rejected++;
+                }
+                if (!item.trusted) untrusted++;
+              }
+              s.appendParsed(raws, results, UTC);
+            }
+            const got = [...s.queryEvents()];
+            // Time order, then id.
+            for (let i = 1; i < got.length; i++) {
+              const a = got[i - 1] as LogEvent & { id: number };
+              const b = got[i] as LogEvent & { id: number };
+              assert.ok(a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id));
+            }
+            // Same events (a stable sort of what was appended by time gives the same order).
+            const sorted = want
+              .map((e, i) => ({ e, i }))
+              .sort((x, y) => x.e.timeMs - y.e.timeMs || x.i - y.i)
+              .map((x) => x.e);
+            assert.deepEqual(got.map(plain), sorted);
+            const st = s.stats();
+            assert.equal(st.events, want.length);
+            assert.equal(st.rejected, rejected);
+            assert.equal(st.untrusted, untrusted);
+            assert.equal(st.messages, batches.flat().length);
+            const byKind: Record<string, number> = {};
+            for (const e of want) byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
+            assert.deepEqual(st.byKind, byKind);
+          } finally {
+            s.close();
+          }
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+});
