@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make verify`: one verification with settings from the environment or gluff-verify.local.env,
+# reports under reports/<UTC timestamp>/, exit code = the verdict's (0 pass, 1 fail, 2 inconclusive, 3/4 errors).
+#
+# Settings (environment wins over the file):
+#   GV_STORE   event store (default: gluff-verify.db)
+#   GV_SPEC    rig spec (default: specs/seed-rig.yaml)
+#   GV_GLUFF   --gluff location (mysql://USER@HOST/DB or sqlite:FILE); without it Gluff's own
+#              GLUFF_DBHOST / GLUFF_DBUSER / GLUFF_DBDB / GLUFF_DBPWD are used
+#   GV_FROM, GV_TO, GV_AS_OF   the window (ISO 8601)
+#   GLUFF_DBPWD (or MYSQL_PWD, or a ~/.my.cnf) for the password: never on the command line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if [ -f gluff-verify.local.env ]; then
+  while IFS='=' read -r key value; do
+    [[ "$key" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+    [ -n "${!key-}" ] || export "$key=$value"
+  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' gluff-verify.local.env)
+fi
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+dir="reports/$stamp"
+args=(verify --store "${GV_STORE:-gluff-verify.db}" --spec "${GV_SPEC:-specs/seed-rig.yaml}" --report-dir "$dir")
+[ -n "${GV_GLUFF-}" ] && args+=(--gluff "$GV_GLUFF")
+[ -n "${GV_FROM-}" ] && args+=(--from "$GV_FROM")
+[ -n "${GV_TO-}" ] && args+=(--to "$GV_TO")
+[ -n "${GV_AS_OF-}" ] && args+=(--as-of "$GV_AS_OF")
+node bin/gluff-verify.js "${args[@]}"
+rc=$?
+echo "make verify: exit $rc, reports in $dir/"
+exit $rc

@@ -1,0 +1,92 @@
+/**
+ * `gluff-verify verify`: rebuild the expected rows from the event store, diff them against the Gluff
+ * tables, and print the verdict; optionally write JSON, JUnit and a report folder. Exit code = verdict.
+ */
+import { ExitCode, type ExitCodeValue } from '../../model/errors.js';
+import type { VerificationResult } from '../../model/lease.js';
+import { EventStore } from '../../sources/sqlite/event-store.js';
+import { loadRigSpec } from '../../spec/load-rig-spec.js';
+import { parseCommandArgs, requireOption, type CliIo, type Command } from '../command.js';
+import { GLUFF_SOURCE_HELP, GLUFF_SOURCE_OPTIONS, resolveGluffSource } from '../gluff-source.js';
+import {
+  VERDICT_EXIT,
+  writeReports,
+  terminalColor,
+  WINDOW_HELP,
+  WINDOW_OPTIONS,
+  windowFromArgs,
+} from '../report-files.js';
+import { renderTerminalReport } from '../../report/terminal-report.js';
+import { runVerification } from '../verification.js';
+
+const HELP = `Usage: gluff-verify verify --store DB --spec SPEC [--gluff LOCATION] [options]
+
+Rebuilds the lease rows Gluff should have written from the event store (syslog collected or ingested),
+reads the rows Gluff did write, and names every difference. Exit code: 0 pass, 1 regressions found,
+2 inconclusive (the evidence is incomplete), 3 usage/config/environment error, 4 internal error.
+
+Options:
+  --store DB            event store written by 'collect' or 'ingest'
+  --spec SPEC           rig spec (YAML or JSON), e.g. specs/seed-rig.yaml
+${GLUFF_SOURCE_HELP}
+${WINDOW_HELP}
+  --json FILE           write the JSON report (schema: specs/report.schema.json)
+  --junit FILE          write JUnit XML (one suite per check family, one case per family and IP)
+  --report-dir DIR      write verdict.txt, report.json and junit.xml into DIR (created if missing)
+  --max-findings N      findings shown in full on the terminal (default 10)
+
+Examples:
+  GLUFF_DBPWD=... gluff-verify verify --store soak.db --spec specs/seed-rig.yaml \\
+      --gluff mysql://gluffro@db1/dhcpd_leases --junit reports/junit.xml
+  gluff-verify verify --store soak.db --spec specs/seed-rig.yaml --gluff sqlite:gluff-snapshot.db --json -
+`;
+
+async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
+  const { values } = parseCommandArgs('verify', argv, {
+    store: { type: 'string' },
+    spec: { type: 'string' },
+    ...GLUFF_SOURCE_OPTIONS,
+    ...WINDOW_OPTIONS,
+    json: { type: 'string' },
+    junit: { type: 'string' },
+    'report-dir': { type: 'string' },
+    'max-findings': { type: 'string', default: '10' },
+  });
+  const storePath = requireOption('verify', 'store', values.store);
+  const specPath = requireOption('verify', 'spec', values.spec);
+  const spec = loadRigSpec(specPath);
+  const gluff = resolveGluffSource(values.gluff, {
+    env: io.env,
+    ...(values['defaults-file'] === undefined ? {} : { defaultsFile: values['defaults-file'] }),
+  });
+  const { window, asOfMs } = windowFromArgs('verify', values, io.nowMs());
+  const store = EventStore.open(storePath, { readonly: true });
+  let result: VerificationResult;
+  try {
+    result = await runVerification({ store, spec, specName: specPath, gluff, asOfMs, window });
+  } finally {
+    store.close();
+  }
+  const maxFindings = Number(values['max-findings']);
+  io.stdout.write(
+    renderTerminalReport(result, {
+      color: terminalColor(io),
+      maxFindings: Number.isInteger(maxFindings) && maxFindings >= 0 ? maxFindings : 10,
+    }),
+  );
+  const written = writeReports(result, {
+    json: values.json,
+    junit: values.junit,
+    reportDir: values['report-dir'],
+    stdout: io.stdout,
+  });
+  for (const path of written) io.stderr.write(`report: ${path}\n`);
+  return VERDICT_EXIT[result.verdict] ?? ExitCode.internal;
+}
+
+export const command: Command = {
+  name: 'verify',
+  summary: 'diff the rebuilt rows against the Gluff tables and give a verdict',
+  help: HELP,
+  run,
+};

@@ -1,0 +1,162 @@
+/**
+ * One verification, wired: event store + spec + Gluff source in, VerificationResult out. Shared by
+ * `verify`, `demo` and `make verify`. All I/O happens here or below; the judging is pure (rebuild,
+ * diff, leak).
+ */
+import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
+import { judgeMemory, type MemPoint } from '../leak/leak-verdict.js';
+import type { EventKind, StoredEvent } from '../model/events.js';
+import type { ActualLease, Finding, LeakVerdict, VerificationResult } from '../model/lease.js';
+import type { RigSpec } from '../model/spec.js';
+import type { TimeWindow } from '../model/time.js';
+import { lossIntervals } from '../rebuild/loss-intervals.js';
+import { rebuildLeases } from '../rebuild/rebuild-leases.js';
+import type { EventStore } from '../sources/sqlite/event-store.js';
+import { readAllGluffLeases, type GluffSource } from './gluff-source.js';
+
+/** The event kinds the rebuild reads (everything else stays in the store). */
+export const REBUILD_KINDS: readonly EventKind[] = [
+  'dhcpack',
+  'commit',
+  'dhcprelease',
+  'port-down',
+  'port-map',
+  'gluff',
+  'failover-state',
+  'failover-note',
+];
+
+export interface VerificationInput {
+  store: EventStore;
+  spec: RigSpec;
+  /** Shown in reports: the spec's path. */
+  specName: string;
+  gluff: GluffSource;
+  asOfMs: number;
+  window: TimeWindow;
+  /** Evidence lines resolved per finding (the JSON report carries them; the terminal shows fewer). */
+  maxEvidencePerFinding?: number;
+}
+
+/** Memory verdicts per process and host (`dhcpd@dhcp1`): a failover pair runs two of each. */
+export function judgeMemorySamples(
+  events: Iterable<StoredEvent>,
+  spec: RigSpec,
+): { verdicts: LeakVerdict[]; findings: Finding[] } {
+  const series = new Map<string, MemPoint[]>();
+  for (const e of events) {
+    if (e.kind !== 'memsample') continue;
+    const key = `${e.proc}@${e.host}`;
+    const list = series.get(key) ?? [];
+    list.push({ timeMs: e.timeMs, pid: e.pid, rssBytes: e.rssBytes, dataBytes: e.dataBytes, gone: e.gone });
+    series.set(key, list);
+  }
+  const verdicts: LeakVerdict[] = [];
+  const findings: Finding[] = [];
+  for (const [proc, samples] of [...series].sort(([a], [b]) => a.localeCompare(b))) {
+    const { verdict, finding } = judgeMemory(proc, samples, spec.memory);
+    verdicts.push(verdict);
+    if (finding !== null)
+      findings.push({
+        ...finding,
+        culprit: proc.startsWith('gluff@') ? 'gluff' : proc.startsWith('dhcpd@') ? 'dhcpd' : 'rig',
+      });
+  }
+  return { verdicts, findings };
+}
+
+function overlapsWindow(startMs: number | null, endMs: number | null, w: TimeWindow): boolean {
+  if (startMs === null || endMs === null) return true;
+  return (w.toMs === null || startMs < w.toMs) && (w.fromMs === null || endMs >= w.fromMs);
+}
+
+/** Runs rebuild, reads Gluff, diffs, judges memory and resolves evidence lines. */
+export async function runVerification(input: VerificationInput): Promise<VerificationResult> {
+  const { store, spec, asOfMs, window } = input;
+  const stats = store.stats();
+  const losses = lossIntervals(store.channelStatsHistory());
+  const events = store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 });
+  const rebuilt = rebuildLeases(events, spec, { asOfMs, window, losses });
+  const actual: ActualLease[] = await readAllGluffLeases(input.gluff, spec.tolerances.gluffZone, window);
+  const expected = rebuilt.rows.filter((r) => overlapsWindow(r.startMs, r.endMs, window));
+  const diffFindings = diffLeases(expected, actual, spec, {
+    asOfMs,
+    window,
+    losses,
+    evidenceFromMs: rebuilt.evidenceFromMs,
+  });
+  const memory = judgeMemorySamples(
+    store.queryEvents({
+      kinds: ['memsample'],
+      toMs: asOfMs + 1,
+      ...(window.fromMs === null ? {} : { fromMs: window.fromMs }),
+    }),
+    spec,
+  );
+
+  const inconclusiveReasons = [...rebuilt.inconclusiveReasons];
+  if (stats.rejected > 0) {
+    inconclusiveReasons.push(
+      `${stats.rejected} trusted syslog messages could not be parsed (gluff-verify stats shows why); one of them may have been lease traffic`,
+    );
+  }
+  const findings = [...rebuilt.findings, ...diffFindings, ...memory.findings];
+
+  // Evidence: one store round trip for every finding's lines.
+  const maxEvidence = input.maxEvidencePerFinding ?? 12;
+  const wanted = findings.flatMap((f) => f.evidence.slice(0, maxEvidence));
+  const lineById = new Map(store.evidenceLines(wanted).map((l) => [l.rawId, l]));
+  for (const f of findings) {
+    f.evidenceLines = f.evidence.slice(0, maxEvidence).flatMap((id) => {
+      const line = lineById.get(id);
+      return line === undefined ? [] : [line];
+    });
+  }
+
+  const counts: VerificationResult['counts'] = {};
+  for (const f of findings) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  const perIp = new Map<string, { ip: string; expected: number; actual: number }>();
+  const tally = (ip: string | null, field: 'expected' | 'actual') => {
+    if (ip === null) return;
+    const entry = perIp.get(ip) ?? { ip, expected: 0, actual: 0 };
+    entry[field] += 1;
+    perIp.set(ip, entry);
+  };
+  for (const r of expected) tally(r.ip, 'expected');
+  for (const r of actual) tally(r.ip, 'actual');
+
+  // Memory that cannot be judged yet (a short run) does not make the lease verdict inconclusive:
+  // it is reported as such per process; only a leak fails.
+  const verdict = decideVerdict(findings, inconclusiveReasons);
+  return {
+    schemaVersion: 1,
+    verdict,
+    window: { fromMs: window.fromMs, toMs: window.toMs, asOfMs },
+    spec: input.specName,
+    counts,
+    findings,
+    inconclusiveReasons,
+    ips: [...perIp.values()].sort((a, b) => compareIps(a.ip, b.ip)),
+    memory: memory.verdicts,
+    channel: {
+      events: stats.events,
+      rejections: stats.rejected,
+      kernelDrops: stats.channel.kernelDrops,
+      appDrops: stats.channel.appDrops,
+      untrusted: stats.untrusted,
+    },
+  };
+}
+
+/** Numeric order of dotted quads (anything else after, by text). */
+export function compareIps(a: string, b: string): number {
+  const key = (ip: string) => {
+    const parts = ip.split('.');
+    return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p))
+      ? parts.reduce((n, p) => n * 256 + Number(p), 0)
+      : Infinity;
+  };
+  const ka = key(a);
+  const kb = key(b);
+  return ka !== kb ? ka - kb : a.localeCompare(b);
+}
