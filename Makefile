@@ -9,7 +9,7 @@ HOURS ?=
 CLIENTS ?=
 SEED ?=
 
-.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-soak demo verify golden clean mariadb
+.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector demo verify golden clean mariadb
 
 all: build
 
@@ -52,6 +52,10 @@ check: format-check lint typecheck test
 # Every bench/*.bench.ts prints its figures; none of them is a pass/fail test.
 bench: build mariadb
 	@for f in bench/*.bench.ts; do echo "== $$f"; $(TSX) $$f || exit 1; done
+
+# The collector benchmark alone (a C sender at rising rates against ours and Debian's rsyslog).
+bench-collector: build
+	$(TSX) bench/collector.bench.ts
 
 golden: $(NPM_STAMP)
 	$(TSX) test/golden/regenerate.ts

@@ -381,4 +381,10 @@ export interface ChannelStats {
   /** Messages we dropped ourselves (queue overflow, oversize beyond keep), cumulative. */
   appDrops: number;
   connections: number;
+  /**
+   * When the collector run that took this snapshot started. Every counter above is cumulative within
+   * one run and starts again from 0 when the collector restarts on the same store, so a reader sums the
+   * latest snapshot of each (listener, run). Absent in snapshots written before this field existed.
+   */
+  runStartedMs?: EpochMs;
 }
