@@ -718,7 +718,15 @@ export class EventStore {
           reference_ms: number;
         }[];
         const { total } = this.db.prepare('SELECT count(*) AS total FROM message').get() as { total: number };
-        const select = this.db.prepare('SELECT id, bytes FROM message WHERE id > ? ORDER BY id LIMIT ?');
+        const select = this.db.prepare(
+          'SELECT id, kind, bytes FROM message WHERE id > ? ORDER BY id LIMIT ?',
+        );
+        // A frame the transport already cut (over --max-message-bytes) or left partial (connection closed
+        // mid-frame) holds only part of a message: parsing its bytes again could make an event out of a
+        // fragment, so such rejections are kept as they are.
+        const keep = new Set(
+          ['oversized', 'truncated'].map((r) => this.rejectionIds.get(r)).filter((id) => id !== undefined),
+        );
         const update = this.db.prepare(
           'UPDATE message SET kind = ?, time_ms = ?, host = ?, pid = ?, ip = ?, mac = ?, via = ?, body = ? WHERE id = ?',
         );
@@ -728,9 +736,13 @@ export class EventStore {
         let done = 0;
         const row: Row = new Array(COLUMN_COUNT);
         for (;;) {
-          const rows = select.all(lastId, REPARSE_CHUNK) as { id: number; bytes: Buffer }[];
+          const rows = select.all(lastId, REPARSE_CHUNK) as { id: number; kind: number; bytes: Buffer }[];
           if (rows.length === 0) break;
           for (const r of rows) {
+            if (keep.has(r.kind)) {
+              rejected++;
+              continue;
+            }
             while (
               refIndex + 1 < refs.length &&
               (refs[refIndex + 1] as { first_id: number }).first_id <= r.id

@@ -421,6 +421,25 @@ describe('EventStore', () => {
       s.reparse({ ...UTC, referenceMs: Date.UTC(2010, 0, 1) });
       assert.deepEqual(years(), [2020, 2026]);
     });
+    it('should keep a frame the transport cut as a rejection, not parse the fragment', () => {
+      // Arrange: the collector cut this TCP frame at --max-message-bytes; its prefix is a well-formed line.
+      const s = open();
+      const cut = raw('<30>Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56', {
+        transport: 'tcp',
+        peer: '127.0.0.1',
+      });
+      const rejection: ParseResult = {
+        ok: false,
+        rejection: { reason: 'oversized', detail: 'frame cut at 64 bytes' },
+      };
+      s.appendParsed([cut], [rejection], UTC);
+      // Act
+      const r = s.reparse(UTC);
+      // Assert
+      assert.deepEqual(r, { events: 0, rejected: 1 });
+      assert.deepEqual([...s.queryEvents()], []);
+      assert.deepEqual(s.stats().rejectionsByReason, { oversized: 1 });
+    });
   });
 
   describe('properties', () => {
