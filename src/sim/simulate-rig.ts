@@ -1,0 +1,1003 @@
+/**
+ * The rig simulator: a pure, seeded discrete-event simulation of the paper's test rig (two ISC dhcpd
+ * 4.4 servers in failover, a relay, a switch stamping Option 82, the port permuter, RFC 2131 clients,
+ * one gluff daemon per server) that produces what the verifier reads: the syslog lines in send order
+ * and the Gluff `leases` table. No clock, no I/O: the edges (send-syslog.ts, write-gluff-*.ts) do that.
+ *
+ * Time: every instant is true simulation time, UTC ms. A server's syslog header may be offset from
+ * the true time (drift; the clock-skew faults), while Gluff's rows carry dhcpd's own (true) second:
+ * the offset models the clock that stamps the line disagreeing with the clock behind the lease times.
+ */
+import type {
+  ChannelStats,
+  EpochMs,
+  EventBody,
+  ParseContext,
+  RigSpec,
+  SwitchPortSpec,
+} from '../model/index.js';
+import { formatAppMessage } from '../parse/parse-message.js';
+import { formatSyslogFrame } from '../parse/syslog-frame.js';
+import { expectedOutcome, type ExpectedOutcome, type FaultName } from './fault-catalogue.js';
+import type { GluffRow, QueueRow } from './gluff-model.js';
+import { createRng } from './prng.js';
+import { runGluff, type GluffStall, type QueuedRow } from './run-gluff.js';
+
+/** How Option 82 reaches dhcpd on a client's unicast renewal. */
+export type Option82Path =
+  /** The switch does DHCP snooping and stamps every DHCP packet (the paper's Cisco 2950): renewals carry the current port. */
+  | 'snooping'
+  /** Only the relay adds Option 82 (dhcrelay -a): direct renewals carry none, dhcpd logs the options it remembered. */
+  | 'relay';
+
+export interface SimOptions {
+  seed: number;
+  /** Simulated duration. */
+  hours: number;
+  /** Number of clients; default the MACs of the spec's client segments (more are generated round-robin). */
+  clients?: number;
+  faults?: readonly FaultName[];
+  /** Start instant, UTC ms; default 2026-11-27T00:00:00Z. */
+  startMs?: EpochMs;
+  /** The permuter reshuffles every K minutes (the paper's cron: 20). */
+  permuteEveryMin?: number;
+  /** Lease time dhcpd grants; default the spec's lease.defaultSec. */
+  leaseSec?: number;
+  option82Path?: Option82Path;
+  /** Chance that the router's dhcrelay also relays a unicast renewal/release (dhcpd-observed.md "Duplicates"). */
+  duplicateRelayProb?: number;
+  /** Chance per renewal that the client releases before the next one and goes away for a while. */
+  releaseProb?: number;
+  /** Chance per renewal that the client vanishes without a release (unplugged) past its lease end. */
+  vanishProb?: number;
+  /** The gateway's clients_nwrestart_slow.sh every N hours (release, 300 s off, rediscover); null for never. */
+  slowRestartEveryHours?: number | null;
+  /** Run a partner-down episode of the secondary (also turned on by the fault of that name). */
+  partnerDown?: boolean;
+  /** The relay's giaddr. */
+  relayAddress?: string;
+  /** First address of the pool. */
+  poolStart?: string;
+  /** Server identifiers, one per spec server. */
+  serverAddresses?: readonly string[];
+  failoverPeer?: string;
+  /** Zone the permuter's syslog lines are written in (it is not a spec server). Default UTC. */
+  permuterZone?: string;
+}
+
+/** One syslog message as sent. */
+export interface SimMessage {
+  /** True simulation time it was written; messages are in this order. */
+  trueMs: EpochMs;
+  /** The sender clock's reading, as the syslog header carries it (whole seconds in RFC 3164). */
+  timeMs: EpochMs;
+  host: string;
+  app: string;
+  pid: number;
+  facility: number;
+  severity: number;
+  msg: string;
+  /** The RFC 3164 message as sent (`<30>Nov 27 00:01:02 dhcp1 dhcpd[812]: ...`), in the host's zone. */
+  line: string;
+  /** True when the channel loses it (never sent): the channel-loss fault. */
+  lost: boolean;
+}
+
+export interface SimCounts {
+  clients: number;
+  acks: number;
+  releases: number;
+  reshuffles: number;
+  expiries: number;
+  messages: number;
+  lost: number;
+  queueRows: number;
+  tableRows: number;
+}
+
+export interface SimOutput {
+  seed: number;
+  startMs: EpochMs;
+  /** End of the simulated traffic (no line and no queue row after it). */
+  endMs: EpochMs;
+  /**
+   * The instant to verify as of: endMs plus the spec's settle time and one gluff poll, by when both
+   * daemons have written everything (the table is the one at this instant).
+   */
+  asOfMs: EpochMs;
+  /** How to parse the lines: each host's zone (servers from the spec, the permuter's). */
+  parseContext: ParseContext;
+  messages: SimMessage[];
+  /** Every queue row, in the order the gluff daemons applied them (`processedMs` null: not yet at endMs). */
+  queueRows: QueuedRow[];
+  /** Gluff's `leases` table at endMs, faults applied. Times epoch seconds. */
+  table: GluffRow[];
+  /** The same table without the Gluff faults (the truth). */
+  cleanTable: GluffRow[];
+  /**
+   * The collector's periodic channel counters (one a minute) as it would store them; empty when
+   * nothing was lost. For channel-loss, `kernelDrops` counts the lost messages cumulatively.
+   */
+  channelStats: ChannelStats[];
+  faults: FaultName[];
+  expected: ExpectedOutcome;
+  /** One sentence per injected fault: what exactly was touched (ip, times). */
+  injected: string[];
+  counts: SimCounts;
+}
+
+const DEFAULT_START_MS = Date.UTC(2026, 10, 27, 0, 0, 0);
+const FAC_DAEMON = 3;
+const FAC_LOCAL2 = 18;
+const FAC_USER = 1;
+const SEV_WARNING = 4;
+const SEV_INFO = 6;
+const SEV_DEBUG = 7;
+
+type ClientState = 'off' | 'init' | 'bound';
+
+interface Client {
+  index: number;
+  mac: string;
+  name: string;
+  iface: string;
+  ip: string | null;
+  state: ClientState;
+  server: number;
+  ackS: number;
+  leaseSec: number;
+  endMs: number;
+  /** Bumped on every state change: timers of an older generation are ignored. */
+  gen: number;
+  /** drop-ack scenario: after the next ACK, vanish without a release past the lease end. */
+  forcedVanish: boolean;
+  /** drop-release scenario: after the next ACK, release and stay away past the lease end. */
+  forcedLeave: boolean;
+  /** Option 82 of the last ACK: dhcpd keeps it on the lease and the release queue row carries it. */
+  cid: string | null;
+  rid: string | null;
+  /** The router never duplicates this client's unicasts (set for a fault's target: keeps its rows regular). */
+  quiet: boolean;
+}
+
+interface Server {
+  index: number;
+  host: string;
+  zone: string;
+  address: string;
+  role: 'primary' | 'secondary';
+  /** dhcpd answers. */
+  serving: boolean;
+  state: string;
+  pid: number;
+  gluffPid: number;
+  /** The server's clock: true time plus a base offset and a drift (ppm). dhcpd's times and its syslog header use it. */
+  offsetBaseMs: number;
+  driftPpm: number;
+  /** Extra offset of the syslog header only (the clock-skew faults): the line disagrees with dhcpd's own times. */
+  syslogSkewMs: number;
+  /** Next idx per start second. */
+  idxByStart: Map<number, number>;
+  /** Relay options remembered per ip (relay mode). */
+  remembered: Map<string, { cid: string | null; rid: string | null }>;
+}
+
+interface Timer {
+  t: number;
+  seq: number;
+  run: () => void;
+}
+
+/** A binary min-heap of timers on (t, seq). */
+class TimerHeap {
+  private readonly items: Timer[] = [];
+  private seq = 0;
+  get size(): number {
+    return this.items.length;
+  }
+  push(t: number, run: () => void): void {
+    const item = { t, seq: this.seq++, run };
+    const a = this.items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(item, a[p] as Timer)) break;
+      a[i] = a[p] as Timer;
+      i = p;
+    }
+    a[i] = item;
+  }
+  pop(): Timer | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined || a.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const r = l + 1;
+      const c = r < a.length && before(a[r] as Timer, a[l] as Timer) ? r : l;
+      if (!before(a[c] as Timer, last)) break;
+      a[i] = a[c] as Timer;
+      i = c;
+    }
+    a[i] = last;
+    return top;
+  }
+}
+
+function before(x: Timer, y: Timer): boolean {
+  return x.t < y.t || (x.t === y.t && x.seq < y.seq);
+}
+
+/**
+ * A SimMessage as stored: `msg` is read from the line on demand, so each of a million messages holds
+ * one string (a day of 1000 clients spent most of its time in the garbage collector).
+ */
+class Message implements SimMessage {
+  lost = false;
+  constructor(
+    readonly trueMs: EpochMs,
+    readonly timeMs: EpochMs,
+    readonly host: string,
+    readonly app: string,
+    readonly pid: number,
+    readonly facility: number,
+    readonly severity: number,
+    readonly line: string,
+    private readonly headLength: number,
+  ) {}
+  get msg(): string {
+    return this.line.slice(this.headLength);
+  }
+}
+
+/**
+ * Makes V8 flatten a concatenated string now: a million retained rope strings (several heap objects
+ * each) made the garbage collector dominate a 1000-client day.
+ */
+function flatten(text: string): string {
+  void text.charCodeAt(text.length >> 1);
+  return text;
+}
+
+function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
+}
+
+function numberToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+/** The spec's MACs first, then generated ones (VMware-style `00:0c:29:xx:yy:zz`), round-robin over segments. */
+function clientMacs(spec: RigSpec, count: number): { mac: string; iface: string }[] {
+  const listed = spec.clientSegments.flatMap((s) => s.macs.map((mac) => ({ mac, iface: s.iface })));
+  const out = listed.slice(0, count);
+  const used = new Set(out.map((c) => c.mac));
+  let n = 0x100;
+  for (let i = out.length; i < count; i++) {
+    let mac: string;
+    do {
+      mac = `00:0c:29:${[16, 8, 0].map((s) => ((n >> s) & 0xff).toString(16).padStart(2, '0')).join(':')}`;
+      n++;
+    } while (used.has(mac));
+    used.add(mac);
+    const seg = spec.clientSegments[i % spec.clientSegments.length];
+    out.push({ mac, iface: seg === undefined ? 'eth3' : seg.iface });
+  }
+  return out;
+}
+
+/** Which server of a load-balanced pair answers a client's broadcast: dhcpd hashes the hardware address over 256 buckets, split 128. */
+function loadBalanceOwner(mac: string): 0 | 1 {
+  let h = 0x811c9dc5;
+  for (const part of mac.split(':')) h = Math.imul(h ^ parseInt(part, 16), 0x01000193) >>> 0;
+  // Final avalanche (murmur3 fmix32): MACs that differ in their last bits must spread over both halves.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  return (h & 0xff) < 128 ? 0 : 1;
+}
+
+/**
+ * Runs the simulation. Pure: the same spec and options give the same output, byte for byte.
+ * A day of 6 clients takes milliseconds; a day of 1000 clients a few seconds.
+ */
+export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
+  const faults = [...new Set(options.faults ?? [])];
+  const has = (f: FaultName): boolean => faults.includes(f);
+  const rng = createRng(options.seed);
+  const clockRng = rng.fork('clocks');
+  const faultRng = rng.fork('faults');
+  const lossRng = rng.fork('loss');
+  const startMs = options.startMs ?? DEFAULT_START_MS;
+  const endMs = startMs + Math.round(options.hours * 3_600_000);
+  const spanMs = endMs - startMs;
+  const leaseSec = Math.min(
+    Math.max(options.leaseSec ?? spec.lease.defaultSec, Math.max(spec.lease.minSec, 1)),
+    spec.lease.maxSec,
+  );
+  const permuteMs = (options.permuteEveryMin ?? 20) * 60_000;
+  const o82: Option82Path = options.option82Path ?? 'snooping';
+  const dupProb = options.duplicateRelayProb ?? 0.1;
+  const releaseProb = options.releaseProb ?? 0.01;
+  const vanishProb = options.vanishProb ?? 0.004;
+  const slowRestartMs =
+    options.slowRestartEveryHours === null ? null : (options.slowRestartEveryHours ?? 6) * 3_600_000;
+  const relay = options.relayAddress ?? '10.1.0.1';
+  const peerName = options.failoverPeer ?? 'dhcp-failover';
+  const permuterZone = options.permuterZone ?? 'UTC';
+  const clientCount = Math.max(
+    1,
+    options.clients ?? spec.clientSegments.reduce((n, s) => n + s.macs.length, 0),
+  );
+  const tolSec = Math.min(spec.tolerances.startSkewSec, spec.tolerances.endSkewSec);
+  const injected: string[] = [];
+
+  // ---- servers and their clocks ------------------------------------------------------------
+  const specServers =
+    spec.servers.length >= 2 ? spec.servers : [...spec.servers, ...spec.servers].slice(0, 2);
+  const addresses = options.serverAddresses ?? ['10.2.0.10', '10.3.0.10'];
+  const servers: Server[] = specServers.slice(0, 2).map((s, index) => ({
+    index,
+    host: s.host,
+    zone: s.zone,
+    address: addresses[index] ?? `10.${index + 2}.0.10`,
+    role: index === 0 ? 'primary' : 'secondary',
+    serving: true,
+    state: 'normal',
+    pid: 700 + clockRng.int(30_000),
+    gluffPid: 700 + clockRng.int(30_000),
+    // Clean clocks stay well inside the tolerance: at most 0.3 s off plus 3 ppm (0.26 s a day).
+    offsetBaseMs: Math.round(clockRng.between(-300, 300)),
+    driftPpm: clockRng.between(-3, 3),
+    syslogSkewMs: 0,
+    idxByStart: new Map(),
+    remembered: new Map(),
+  }));
+  const skewed = servers[1] as Server;
+  if (has('clock-skew-within-tolerance')) {
+    skewed.syslogSkewMs = Math.max(1, tolSec - 1) * 1000;
+    injected.push(
+      `clock-skew-within-tolerance: ${skewed.host}'s syslog clock is ${skewed.syslogSkewMs / 1000} s ahead`,
+    );
+  }
+  if (has('clock-skew-beyond-tolerance')) {
+    skewed.syslogSkewMs = (Math.max(spec.tolerances.startSkewSec, spec.tolerances.endSkewSec) + 30) * 1000;
+    injected.push(
+      `clock-skew-beyond-tolerance: ${skewed.host}'s syslog clock is ${skewed.syslogSkewMs / 1000} s ahead`,
+    );
+  }
+  const hostZone = new Map<string, string>(servers.map((s) => [s.host, s.zone]));
+  hostZone.set(spec.permuterHost, permuterZone);
+  const serverClock = (s: Server, t: number): number =>
+    t + s.offsetBaseMs + Math.round((s.driftPpm * (t - startMs)) / 1e6);
+  const hostOffset = (host: string, t: number): number => {
+    const s = servers.find((x) => x.host === host);
+    if (s === undefined) return 0;
+    return serverClock(s, t) - t + s.syslogSkewMs;
+  };
+
+  // ---- message output ------------------------------------------------------------------------
+  const messages: SimMessage[] = [];
+  // The RFC 3164 timestamp only changes once a second: format it through the parser's own
+  // formatter once per (zone, second) and reuse it (a day of 1000 clients writes a million lines).
+  const stampCache = new Map<string, { second: number; stamp: string }>();
+  const stampOf = (timeMs: number, zone: string): string => {
+    const second = Math.floor(timeMs / 1000);
+    const hit = stampCache.get(zone);
+    if (hit !== undefined && hit.second === second) return hit.stamp;
+    const text = formatSyslogFrame(
+      {
+        format: 'rfc3164',
+        facility: null,
+        severity: null,
+        timeMs: second * 1000,
+        host: '',
+        app: '',
+        pid: null,
+        msgId: null,
+        structuredData: null,
+        msg: '',
+      },
+      { zone },
+    );
+    const stamp = text.slice(0, text.length - 2);
+    stampCache.set(zone, { second, stamp });
+    return stamp;
+  };
+  const emit = (
+    t: number,
+    host: string,
+    app: string,
+    pid: number,
+    facility: number,
+    severity: number,
+    msg: string,
+  ) => {
+    const timeMs = t + hostOffset(host, t);
+    const head = `<${facility * 8 + severity}>${stampOf(timeMs, hostZone.get(host) ?? 'UTC')} ${host} ${app}[${pid}]: `;
+    messages.push(
+      new Message(t, timeMs, host, app, pid, facility, severity, flatten(head + msg), head.length),
+    );
+  };
+  const commitText = new Map<string, string>();
+  const dhcpd = (t: number, s: Server, body: EventBody, severity = SEV_INFO) => {
+    let msg: string;
+    if (body.kind === 'commit') {
+      // The commit line's unpadded hex is the costly part: remember each distinct line.
+      const key = `${body.ip}|${body.mac}|${body.leaseSec}|${body.giaddr}|${body.circuitIdHex}|${body.remoteIdHex}`;
+      msg = commitText.get(key) ?? formatAppMessage(body).msg;
+      commitText.set(key, msg);
+    } else {
+      msg = formatAppMessage(body).msg;
+    }
+    emit(t, s.host, 'dhcpd', s.pid, FAC_DAEMON, severity, msg);
+  };
+
+  // ---- queue rows ----------------------------------------------------------------------------
+  const queued: { server: number; row: QueueRow; queuedMs: number }[] = [];
+  const enqueue = (t: number, s: Server, row: Omit<QueueRow, 'idx'>) => {
+    const idx = (s.idxByStart.get(row.start) ?? 0) + 1;
+    s.idxByStart.set(row.start, idx);
+    if (s.idxByStart.size > 4096) {
+      for (const k of s.idxByStart.keys()) if (k < row.start - 3600) s.idxByStart.delete(k);
+    }
+    queued.push({ server: s.index, row: { ...row, idx }, queuedMs: t + 5 });
+  };
+
+  // ---- permuter ------------------------------------------------------------------------------
+  const ports = spec.switch.ports;
+  const clientIfaces = spec.clientSegments.map((s) => s.iface);
+  /** client iface -> index into ports, or -1 when not bridged. */
+  const portOfIface = new Map<string, number>();
+  let permuterDown = false;
+  let permuteSeq = 0;
+  let reshuffles = 0;
+  const permute = (t: number) => {
+    permuteSeq++;
+    const pid = 1000 + rng.int(60_000);
+    emit(t, spec.permuterHost, 'autobridge', pid, FAC_USER, SEV_INFO, `down seq=${permuteSeq}`);
+    permuterDown = true;
+    // The paper's setupbridge.sh: `shuf` of the client interfaces, pasted next to the bridges.
+    const shuffled = rng.shuffle(clientIfaces);
+    const byPort: string[][] = ports.map(() => []);
+    shuffled.forEach((iface, i) => byPort[i % Math.max(ports.length, 1)]?.push(iface));
+    const seq = permuteSeq;
+    timers.push(t + 2000 + rng.int(2000), () => {
+      const now = clock;
+      portOfIface.clear();
+      byPort.forEach((ifs, p) => ifs.forEach((iface) => portOfIface.set(iface, p)));
+      const parts = ports.map((port, p) => {
+        const ifs = byPort[p] ?? [];
+        return `bridge${String(p + 1).padStart(2, '0')}=${port.switchIf}+${ifs.length === 0 ? 'none' : ifs.join(',')}`;
+      });
+      emit(
+        now,
+        spec.permuterHost,
+        'autobridge',
+        pid,
+        FAC_USER,
+        SEV_INFO,
+        `map seq=${seq} ${parts.join(' ')}`,
+      );
+      permuterDown = false;
+      reshuffles++;
+    });
+  };
+  const currentPort = (c: Client): SwitchPortSpec | null => {
+    if (permuterDown) return null;
+    const p = portOfIface.get(c.iface);
+    return p === undefined ? null : (ports[p] ?? null);
+  };
+
+  // ---- clients -------------------------------------------------------------------------------
+  const poolBase = ipToNumber(options.poolStart ?? '10.1.0.50');
+  let nextIp = 0;
+  const clients: Client[] = clientMacs(spec, clientCount).map((c, index) => ({
+    index,
+    mac: c.mac,
+    name: `client${index + 1}`,
+    iface: c.iface,
+    ip: null,
+    state: 'off',
+    server: 0,
+    ackS: 0,
+    leaseSec,
+    endMs: 0,
+    gen: 0,
+    forcedVanish: false,
+    forcedLeave: false,
+    cid: null,
+    rid: null,
+    quiet: false,
+  }));
+
+  const timers = new TimerHeap();
+  let clock = startMs;
+  let acks = 0;
+  let releases = 0;
+  let expiries = 0;
+
+  const at = (c: Client, t: number, fn: () => void) => {
+    const gen = c.gen;
+    timers.push(t, () => {
+      if (c.gen === gen) fn();
+    });
+  };
+  const servingServers = () => servers.filter((s) => s.serving);
+  const broadcastOwner = (c: Client): Server | null => {
+    const up = servingServers();
+    if (up.length === 0) return null;
+    if (up.length === 1) return up[0] as Server;
+    return servers[loadBalanceOwner(c.mac)] as Server;
+  };
+  const grantSec = (s: Server) => (s.state === 'normal' ? leaseSec : Math.min(leaseSec, spec.lease.mcltSec));
+
+  /** One ACK: the commit line (on commit runs before the ACK is sent), the ACK line, the queue row. */
+  const ack = (
+    t: number,
+    s: Server,
+    c: Client,
+    via: string,
+    giaddr: string,
+    cid: string | null,
+    rid: string | null,
+  ) => {
+    const ip = c.ip as string;
+    const sec = grantSec(s);
+    dhcpd(t, s, {
+      kind: 'commit',
+      ip,
+      mac: c.mac,
+      leaseSec: sec,
+      giaddr,
+      circuitIdHex: cid,
+      remoteIdHex: rid,
+    });
+    dhcpd(t, s, { kind: 'dhcpack', ip, mac: c.mac, name: c.name, via });
+    const startS = Math.floor(serverClock(s, t) / 1000);
+    enqueue(t, s, { start: startS, rtype: 0, end: startS + sec, ip, hw: c.mac, cid, rid });
+    c.cid = cid;
+    c.rid = rid;
+    acks++;
+    return { startS, sec };
+  };
+
+  const bind = (t: number, c: Client, s: Server, startS: number, sec: number) => {
+    c.gen++;
+    c.state = 'bound';
+    c.server = s.index;
+    c.ackS = startS;
+    c.leaseSec = sec;
+    c.endMs = (startS + sec) * 1000;
+    const t1 = t + (sec * 1000) / 2 + rng.int(3000);
+    if (c.forcedVanish) {
+      c.forcedVanish = false;
+      goAway(t + 20_000 + rng.int(20_000), c, false, 3 * sec * 1000 + 600_000);
+      return;
+    }
+    if (c.forcedLeave) {
+      c.forcedLeave = false;
+      goAway(t + 60_000 + rng.int(60_000), c, true, 3 * sec * 1000 + 900_000);
+      return;
+    }
+    if (rng.chance(releaseProb)) {
+      goAway(t + rng.between(0.05, 0.45) * sec * 1000, c, true, rng.exp(1_800_000) + 60_000);
+    } else if (rng.chance(vanishProb)) {
+      goAway(t + rng.between(0.05, 0.45) * sec * 1000, c, false, sec * 1000 + rng.exp(1_800_000));
+    }
+    at(c, t1, () => renew(t1, c));
+    at(c, c.endMs, () => expire(c));
+  };
+
+  /** Client leaves at t (with a DHCPRELEASE when `release`) and comes back after offMs. */
+  const goAway = (t: number, c: Client, release: boolean, offMs: number) => {
+    at(c, t, () => {
+      if (release) sendRelease(t, c);
+      c.gen++;
+      c.state = 'off';
+      const back = t + offMs;
+      at(c, back, () => startInit(back, c));
+    });
+  };
+
+  const sendRelease = (t: number, c: Client) => {
+    const s = servers[c.server] as Server;
+    if (c.state !== 'bound' || c.ip === null || !s.serving || t >= c.endMs || currentPort(c) === null) return;
+    const ip = c.ip;
+    dhcpd(t, s, { kind: 'dhcprelease', ip, mac: c.mac, name: c.name, via: 'eth0', found: true });
+    // The patched dhcpd (ldb_log_release) writes the lease's starts and its stored agent options.
+    enqueue(t, s, {
+      start: c.ackS,
+      rtype: 1,
+      end: Math.floor(serverClock(s, t) / 1000),
+      ip,
+      hw: c.mac,
+      cid: c.cid,
+      rid: c.rid,
+    });
+    // The router's dhcrelay may catch the unicast release and relay it too: more lines, no more queue rows.
+    if (!c.quiet && rng.chance(dupProb)) {
+      for (const other of servingServers()) {
+        dhcpd(t, other, { kind: 'dhcprelease', ip, mac: c.mac, name: c.name, via: relay, found: true });
+      }
+    }
+    releases++;
+  };
+
+  const startInit = (t: number, c: Client) => {
+    c.gen++;
+    c.state = 'init';
+    discover(t, c);
+  };
+
+  const discover = (t: number, c: Client) => {
+    const port = currentPort(c);
+    const owner = broadcastOwner(c);
+    if (port === null || owner === null) {
+      // No link (the permuter is rebuilding its bridges) or nobody answers: dhclient retries.
+      const retry = t + 5000 + rng.int(20_000);
+      at(c, retry, () => discover(retry, c));
+      return;
+    }
+    if (c.ip === null) c.ip = numberToIp(poolBase + nextIp++);
+    const ip = c.ip;
+    const cid = port.circuitIdHex;
+    const rid = port.remoteIdHex;
+    const other = servers[1 - owner.index] as Server;
+    if (other.serving) {
+      dhcpd(
+        t,
+        other,
+        {
+          kind: 'dhcpdiscover',
+          mac: c.mac,
+          name: c.name,
+          via: relay,
+          reason: `load balance to peer ${peerName}`,
+        },
+        SEV_DEBUG,
+      );
+    }
+    dhcpd(t, owner, { kind: 'dhcpdiscover', mac: c.mac, name: c.name, via: relay, reason: null });
+    dhcpd(t + 1, owner, { kind: 'dhcpoffer', ip, mac: c.mac, name: c.name, via: relay });
+    const tReq = t + 200 + rng.int(1300);
+    at(c, tReq, () => {
+      if (!owner.serving) {
+        const retry = tReq + 5000 + rng.int(20_000);
+        at(c, retry, () => discover(retry, c));
+        return;
+      }
+      dhcpd(tReq, owner, {
+        kind: 'dhcprequest',
+        ip,
+        serverId: owner.address,
+        mac: c.mac,
+        name: c.name,
+        via: relay,
+        reason: null,
+      });
+      owner.remembered.set(ip, { cid, rid });
+      const { startS, sec } = ack(tReq + 1, owner, c, relay, relay, cid, rid);
+      bind(tReq + 1, c, owner, startS, sec);
+    });
+  };
+
+  /** RENEWING (T1): unicast to the server that granted the lease. */
+  const renew = (t: number, c: Client) => {
+    const s = servers[c.server] as Server;
+    const t2 = c.ackS * 1000 + (c.leaseSec * 1000 * 7) / 8;
+    const port = currentPort(c);
+    if (!s.serving || port === null) {
+      // Unanswered: retransmit halfway to T2 (RFC 2131 4.4.5), then rebind at T2.
+      const next = t + (t2 - t) / 2;
+      if (t2 - t > 60_000) at(c, next, () => renew(next, c));
+      else at(c, t2, () => rebind(t2, c));
+      return;
+    }
+    const ip = c.ip as string;
+    dhcpd(t, s, {
+      kind: 'dhcprequest',
+      ip,
+      serverId: null,
+      mac: c.mac,
+      name: c.name,
+      via: 'eth0',
+      reason: null,
+    });
+    let cid: string | null;
+    let rid: string | null;
+    if (o82 === 'snooping') {
+      cid = port.circuitIdHex;
+      rid = port.remoteIdHex;
+    } else {
+      const mem = s.remembered.get(ip);
+      cid = mem?.cid ?? null;
+      rid = mem?.rid ?? null;
+    }
+    let result = ack(t + 1, s, c, 'eth0', '0.0.0.0', cid, rid);
+    if (!c.quiet && rng.chance(dupProb)) {
+      // dhcrelay on the router caught the unicast too: one or two relayed copies, same second.
+      const copies = 1 + rng.int(2);
+      for (let k = 0; k < copies; k++) {
+        const tk = t + 2 + k;
+        dhcpd(tk, s, {
+          kind: 'dhcprequest',
+          ip,
+          serverId: null,
+          mac: c.mac,
+          name: c.name,
+          via: relay,
+          reason: null,
+        });
+        s.remembered.set(ip, { cid: port.circuitIdHex, rid: port.remoteIdHex });
+        result = ack(tk, s, c, relay, relay, port.circuitIdHex, port.remoteIdHex);
+      }
+    }
+    bind(t + 3, c, s, result.startS, result.sec);
+  };
+
+  /** REBINDING (T2): broadcast through the relay; whichever server is up answers. */
+  const rebind = (t: number, c: Client) => {
+    const port = currentPort(c);
+    const owner = broadcastOwner(c);
+    if (port === null || owner === null) {
+      const next = t + Math.max(10_000, (c.endMs - t) / 2);
+      if (next < c.endMs - 5000) at(c, next, () => rebind(next, c));
+      return;
+    }
+    const ip = c.ip as string;
+    dhcpd(t, owner, {
+      kind: 'dhcprequest',
+      ip,
+      serverId: null,
+      mac: c.mac,
+      name: c.name,
+      via: relay,
+      reason: null,
+    });
+    owner.remembered.set(ip, { cid: port.circuitIdHex, rid: port.remoteIdHex });
+    const { startS, sec } = ack(t + 1, owner, c, relay, relay, port.circuitIdHex, port.remoteIdHex);
+    bind(t + 1, c, owner, startS, sec);
+  };
+
+  const expire = (c: Client) => {
+    // The lease ran out unanswered: dhcpd 4.4 logs nothing, the client starts over (INIT).
+    expiries++;
+    const t = c.endMs + 1000 + rng.int(5000);
+    c.gen++;
+    c.state = 'off';
+    at(c, t, () => startInit(t, c));
+  };
+
+  // ---- scenario ------------------------------------------------------------------------------
+  timers.push(startMs, () => permute(startMs));
+  for (let t = startMs + permuteMs; t < endMs; t += permuteMs) {
+    const tt = t;
+    timers.push(tt, () => permute(tt));
+  }
+  for (const s of servers) {
+    const t = startMs + 1000 + rng.int(2000);
+    timers.push(t, () =>
+      emit(
+        t,
+        s.host,
+        'gluff',
+        s.gluffPid,
+        FAC_LOCAL2,
+        SEV_INFO,
+        'gluff v1.12 starting, using Sqlite3 database /var/db/dhcpd_queue.db3 and MySQL database mysql://dhcpd@10.4.0.10/dhcpd_leases',
+      ),
+    );
+  }
+  for (const c of clients) {
+    const t = startMs + 10_000 + rng.int(110_000);
+    timers.push(t, () => startInit(t, c));
+  }
+  if (slowRestartMs !== null) {
+    for (let t = startMs + slowRestartMs; t < endMs - 600_000; t += slowRestartMs) {
+      const tt = t;
+      timers.push(tt, () => {
+        // clients_nwrestart_slow.sh: ifdown (dhclient releases), clear the lease files, sleep 300, start.
+        for (const c of clients) {
+          const tRel = tt + 5000 + rng.int(10_000);
+          const tBack = tRel + 300_000 + rng.int(5000);
+          timers.push(tRel, () => {
+            // A client that is away (powered off) never gets the ssh command.
+            if (c.state === 'off') return;
+            if (c.state === 'bound') sendRelease(tRel, c);
+            c.gen++;
+            c.state = 'off';
+            at(c, tBack, () => startInit(tBack, c));
+          });
+        }
+      });
+    }
+  }
+  // drop-ack / drop-release need a lease row with one ACK (or one ACK then a release) and nothing after it
+  // for longer than the lease: unplug a bound client (no release) so that it comes back with a DISCOVER,
+  // and after that one ACK let it vanish (drop-ack) or release and leave (drop-release).
+  const forceEpisode = (flag: 'forcedVanish' | 'forcedLeave', t: number) =>
+    timers.push(t, () => {
+      const bound = clients.filter((c) => c.state === 'bound' && !c.forcedVanish && !c.forcedLeave);
+      if (bound.length === 0) return;
+      const c = faultRng.pick(bound);
+      c[flag] = true;
+      c.quiet = true;
+      goAway(t, c, false, Math.max(c.endMs - t, 0) + 2 * leaseSec * 1000 + 300_000);
+    });
+  if (has('drop-ack')) forceEpisode('forcedVanish', startMs + spanMs * faultRng.between(0.3, 0.4));
+  if (has('drop-release')) forceEpisode('forcedLeave', startMs + spanMs * faultRng.between(0.3, 0.4));
+  if (options.partnerDown === true || has('partner-down-and-recover')) {
+    schedulePartnerDown();
+  }
+
+  function schedulePartnerDown(): void {
+    const down = servers[1] as Server;
+    const peer = servers[0] as Server;
+    const tDown = startMs + spanMs * 0.3;
+    const tUp = Math.min(tDown + Math.max(3 * leaseSec * 1000, 2_700_000), startMs + spanMs * 0.65);
+    const tPartnerDown = tDown + Math.min(600_000, (tUp - tDown) / 3);
+    const fs = (t: number, s: Server, who: 'self' | 'peer', from: string, to: string) =>
+      dhcpd(t, s, { kind: 'failover-state', peer: peerName, who, from, to });
+    const note = (t: number, s: Server, text: string) =>
+      dhcpd(t, s, { kind: 'failover-note', note: '', peer: peerName, text });
+    timers.push(tDown, () => {
+      // SIGTERM: the stopping dhcpd logs nothing; its peer notices.
+      down.serving = false;
+      down.state = 'down';
+      note(tDown + 1500, peer, `peer ${peerName}: disconnected`);
+      fs(tDown + 1500, peer, 'self', 'normal', 'communications-interrupted');
+      peer.state = 'communications-interrupted';
+    });
+    timers.push(tPartnerDown, () => {
+      fs(tPartnerDown, peer, 'self', 'communications-interrupted', 'partner-down');
+      peer.state = 'partner-down';
+    });
+    timers.push(tUp, () => {
+      down.pid = 700 + rng.int(30_000);
+      down.state = 'recover';
+      fs(tUp, down, 'self', 'startup', 'recover');
+      fs(tUp + 1000, down, 'peer', 'unknown-state', 'partner-down');
+      fs(tUp + 1000, peer, 'peer', 'unknown-state', 'recover');
+    });
+    const tDone = tUp + Math.min(spec.lease.mcltSec * 1000, 300_000);
+    timers.push(tDone, () => {
+      fs(tDone, down, 'self', 'recover', 'recover-done');
+      fs(tDone, peer, 'peer', 'recover', 'recover-done');
+      note(tDone, peer, 'Both servers have entered recover-done!');
+      fs(tDone + 1, peer, 'self', 'partner-down', 'normal');
+      fs(tDone + 1, down, 'self', 'recover-done', 'normal');
+      note(tDone + 2, peer, `failover peer ${peerName}: Both servers normal`);
+      note(tDone + 2, down, `failover peer ${peerName}: Both servers normal`);
+      down.state = 'normal';
+      peer.state = 'normal';
+      down.serving = true;
+    });
+    injected.push(
+      `partner-down-and-recover: ${down.host} stopped ${new Date(tDown).toISOString()}, back ${new Date(tUp).toISOString()}`,
+    );
+  }
+
+  // ---- run -------------------------------------------------------------------------------------
+  for (let tm = timers.pop(); tm !== undefined; tm = timers.pop()) {
+    if (tm.t >= endMs) continue;
+    clock = tm.t;
+    tm.run();
+  }
+  messages.sort((a, b) => a.trueMs - b.trueMs);
+
+  // ---- gluff ---------------------------------------------------------------------------------
+  const stallCandidates: GluffStall[] = [];
+  if (has('gluff-stalled-then-catches-up')) {
+    const server = faultRng.int(2);
+    for (let i = 0; i < 12; i++) {
+      const from = startMs + spanMs * faultRng.between(0.2, 0.5);
+      const lenMs = faultRng.between(20, 40) * 60_000 * (i < 6 ? 1 : 0.5);
+      stallCandidates.push({ server, fromMs: from, toMs: Math.min(from + lenMs, startMs + spanMs * 0.8) });
+    }
+  }
+  const asOfMs = endMs + spec.tolerances.settleSec * 1000 + 5000;
+  const gluff = runGluff(queued, {
+    startMs,
+    endMs,
+    processUntilMs: asOfMs,
+    servers: servers.length,
+    phasesMs: servers.map(() => faultRng.int(5000)),
+    stallCandidates,
+    faults,
+    rng: faultRng,
+    settleMs: spec.tolerances.settleSec * 1000,
+    leaseSec,
+  });
+  const stall = gluff.stall;
+  if (stall !== null) {
+    // gluff pings MySQL every 5 s and warns on every 12th failure (once a minute).
+    const s = servers[stall.server] as Server;
+    for (let t = stall.fromMs + 60_000; t < stall.toMs; t += 60_000) {
+      emit(t, s.host, 'gluff', s.gluffPid, FAC_LOCAL2, SEV_WARNING, 'MySQL server unreachable');
+    }
+    messages.sort((a, b) => a.trueMs - b.trueMs);
+    injected.push(
+      `gluff-stalled-then-catches-up: ${s.host}'s gluff stalled ${new Date(stall.fromMs).toISOString()} - ${new Date(stall.toMs).toISOString()}`,
+    );
+  } else if (has('gluff-stalled-then-catches-up')) {
+    injected.push('gluff-stalled-then-catches-up: no stall window left the table unchanged; no stall');
+  }
+  injected.push(...gluff.injected);
+
+  // ---- channel loss --------------------------------------------------------------------------
+  const channelStats: ChannelStats[] = [];
+  let lost = 0;
+  if (has('channel-loss')) {
+    const from = startMs + spanMs * lossRng.between(0.3, 0.5);
+    const to = from + Math.min(3_600_000, spanMs * 0.2);
+    const candidates = messages.filter((m) => m.app === 'dhcpd' && m.trueMs >= from && m.trueMs < to);
+    for (const m of candidates) {
+      if (lossRng.chance(0.03)) {
+        m.lost = true;
+        lost++;
+      }
+    }
+    if (lost === 0 && candidates.length > 0) {
+      lossRng.pick(candidates).lost = true;
+      lost = 1;
+    }
+    // A UDP collector cannot see which datagrams it lost, only its socket's drop counter rising.
+    let i = 0;
+    let received = 0;
+    let dropped = 0;
+    for (let t = startMs; t <= endMs; t += 60_000) {
+      for (; i < messages.length && (messages[i] as SimMessage).trueMs < t; i++) {
+        if ((messages[i] as SimMessage).lost) dropped++;
+        else received++;
+      }
+      channelStats.push({
+        atMs: t,
+        listener: 'udp://127.0.0.1:0',
+        received,
+        stored: received,
+        rejected: 0,
+        untrusted: 0,
+        kernelDrops: dropped,
+        appDrops: 0,
+        connections: 0,
+      });
+    }
+    injected.push(
+      `channel-loss: ${lost} of ${candidates.length} dhcpd lines between ${new Date(from).toISOString()} and ${new Date(to).toISOString()} never sent`,
+    );
+  }
+
+  const zoneByHost: Record<string, string> = {};
+  for (const [host, zone] of hostZone) zoneByHost[host] = zone;
+  return {
+    seed: options.seed,
+    startMs,
+    endMs,
+    asOfMs,
+    parseContext: { referenceMs: endMs, zoneByHost, defaultZone: 'UTC' },
+    messages,
+    queueRows: gluff.queueRows,
+    table: gluff.table,
+    cleanTable: gluff.cleanTable,
+    channelStats,
+    faults,
+    expected: expectedOutcome(faults),
+    injected,
+    counts: {
+      clients: clients.length,
+      acks,
+      releases,
+      reshuffles,
+      expiries,
+      messages: messages.length,
+      lost,
+      queueRows: queued.length,
+      tableRows: gluff.table.length,
+    },
+  };
+}
