@@ -12,9 +12,14 @@ export interface TerminalOptions {
   maxFindings: number;
   /** How many evidence lines per finding. */
   maxEvidence: number;
+  /**
+   * Print warnings in full too. Off by default: a healthy rig can carry hundreds (every permuter move
+   * that no DHCP exchange followed), and they would bury the failures; they are counted instead.
+   */
+  showWarnings: boolean;
 }
 
-const DEFAULTS: TerminalOptions = { color: false, maxFindings: 10, maxEvidence: 4 };
+const DEFAULTS: TerminalOptions = { color: false, maxFindings: 10, maxEvidence: 4, showWarnings: false };
 
 function findingBlock(
   f: Finding,
@@ -93,7 +98,18 @@ export function renderTerminalReport(
   }
   for (const r of result.inconclusiveReasons) out.push(c.yellow(`inconclusive: ${escapeForTerminal(r)}`));
   const order = { fail: 0, inconclusive: 1, warn: 2 } as const;
-  const sorted = [...result.findings].sort((a, b) => order[a.severity] - order[b.severity]);
+  const listed = o.showWarnings ? result.findings : result.findings.filter((f) => f.severity !== 'warn');
+  const warnings = result.findings.filter((f) => f.severity === 'warn');
+  if (!o.showWarnings && warnings.length > 0) {
+    const perKind = new Map<string, number>();
+    for (const f of warnings) perKind.set(f.kind, (perKind.get(f.kind) ?? 0) + 1);
+    const text = [...perKind]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    out.push(c.yellow(`warnings: ${text} (not failures; shown with --warnings and in the JSON report)`));
+  }
+  const sorted = [...listed].sort((a, b) => order[a.severity] - order[b.severity]);
   const shown = sorted.slice(0, o.maxFindings);
   if (shown.length > 0) out.push('');
   shown.forEach((f, i) => out.push(...findingBlock(f, i + 1, c, o.maxEvidence)));

@@ -34,6 +34,7 @@ ${WINDOW_HELP}
   --junit FILE          write JUnit XML (one suite per check family, one case per family and IP)
   --report-dir DIR      write verdict.txt, report.json and junit.xml into DIR (created if missing)
   --max-findings N      findings shown in full on the terminal (default 10)
+  --warnings            list warnings in full on the terminal too (they are counted otherwise)
 
 Examples:
   GLUFF_DBPWD=... gluff-verify verify --store soak.db --spec specs/seed-rig.yaml \\
@@ -51,6 +52,7 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
     junit: { type: 'string' },
     'report-dir': { type: 'string' },
     'max-findings': { type: 'string', default: '10' },
+    warnings: { type: 'boolean', default: false },
   });
   const storePath = requireOption('verify', 'store', values.store);
   const specPath = requireOption('verify', 'spec', values.spec);
@@ -72,6 +74,7 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
     renderTerminalReport(result, {
       color: terminalColor(io),
       maxFindings: Number.isInteger(maxFindings) && maxFindings >= 0 ? maxFindings : 10,
+      showWarnings: values.warnings === true,
     }),
   );
   const written = writeReports(result, {

@@ -40,4 +40,16 @@ describe('renderTerminalReport', () => {
     const text = renderTerminalReport(result({ findings: many }), { maxFindings: 2 });
     assert.match(text, /^\.\.\. and 3 more findings \(see the JSON report\)$/m);
   });
+
+  it('should count warnings instead of listing them unless asked', () => {
+    const warn = finding({ kind: 'port-disagreement', severity: 'warn', message: 'moved without DHCP' });
+    const quiet = renderTerminalReport(result({ findings: [warn, warn], verdict: 'pass' }));
+    assert.match(
+      quiet,
+      /^warnings: 2 port-disagreement \(not failures; shown with --warnings and in the JSON report\)$/m,
+    );
+    assert.doesNotMatch(quiet, /^1\. /m);
+    const loud = renderTerminalReport(result({ findings: [warn], verdict: 'pass' }), { showWarnings: true });
+    assert.match(loud, /^1\. WARN port-disagreement /m);
+  });
 });
