@@ -28,7 +28,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-const RATES = [25_000, 50_000, 100_000, 150_000, 200_000, 300_000];
+// Up to 500k/s so that rsyslog's own ceiling is found, not the bench's (it lost nothing at 300k here).
+const RATES = [25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 500_000];
 const STEP_MS = 2000;
 const ROOT = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'gv-collector-bench-'));
@@ -127,7 +128,8 @@ function best(results: StepResult[]): number {
   let top = 0;
   for (const r of results) {
     if (r.sent !== r.arrived) break;
-    top = r.rate;
+    // A step counts at the rate the sender really reached (on 2 cores it can fall short of the ask).
+    top = Math.min(r.rate, r.achievedRate);
   }
   return top;
 }
