@@ -22,6 +22,7 @@ const spec: RigSpec = {
   lease: { defaultSec: LEASE_SEC, minSec: 300, maxSec: 7200, mcltSec: 300 },
   switch: { name: 'sw', ports: [] },
   permuterHost: 'permuter',
+  permuterZone: 'UTC',
   clientSegments: [],
   tolerances: { startSkewSec: 2, endSkewSec: 2, approxEndSkewSec: 30, settleSec: 30, gluffZone: 'UTC' },
   portDisagreement: {

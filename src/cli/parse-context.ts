@@ -84,10 +84,11 @@ export async function parseContextFromArgs(
   return { ...(await zoneSettingsFromArgs(commandName, args)), referenceMs };
 }
 
-/** Zones per server host from a rig spec (`servers[].host` -> `servers[].zone`). */
+/** Zones per host from a rig spec: `servers[].host` -> `servers[].zone`, `permuterHost` -> `permuterZone`. */
 function zonesFromSpec(path: string): Record<string, string> {
   const spec = loadRigSpec(path);
   const out: Record<string, string> = {};
   for (const server of spec.servers) out[server.host] = server.zone;
+  out[spec.permuterHost] = spec.permuterZone;
   return out;
 }

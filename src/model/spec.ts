@@ -74,6 +74,8 @@ export interface RigSpec {
   switch: { name: string; ports: SwitchPortSpec[] };
   /** Host name of the permuter in syslog (its lines are trusted only from there). */
   permuterHost: string;
+  /** IANA zone of the permuter's syslog clock, for zone-less timestamps (default UTC). */
+  permuterZone: string;
   clientSegments: ClientSegmentSpec[];
   tolerances: ToleranceSpec;
   /** Severity of a port-disagreement, per culprit. */

@@ -61,7 +61,7 @@ export interface SimOptions {
   /** Server identifiers, one per spec server. */
   serverAddresses?: readonly string[];
   failoverPeer?: string;
-  /** Zone the permuter's syslog lines are written in (it is not a spec server). Default UTC. */
+  /** Zone the permuter's syslog lines are written in. Default: the spec's permuterZone. */
   permuterZone?: string;
 }
 
@@ -328,7 +328,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     options.slowRestartEveryHours === null ? null : (options.slowRestartEveryHours ?? 6) * 3_600_000;
   const relay = options.relayAddress ?? '10.1.0.1';
   const peerName = options.failoverPeer ?? 'dhcp-failover';
-  const permuterZone = options.permuterZone ?? 'UTC';
+  const permuterZone = options.permuterZone ?? spec.permuterZone;
   const clientCount = Math.max(
     1,
     options.clients ?? spec.clientSegments.reduce((n, s) => n + s.macs.length, 0),

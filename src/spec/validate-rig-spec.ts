@@ -25,6 +25,7 @@ export const RIG_SPEC_DEFAULTS = {
   lease: { defaultSec: 43_200, minSec: 0, maxSec: 86_400, mcltSec: 3_600 },
   switchName: 'switch',
   permuterHost: 'autobridge',
+  permuterZone: 'UTC',
   tolerances: { startSkewSec: 2, endSkewSec: 2, approxEndSkewSec: 60, settleSec: 30 },
   portDisagreement: {
     'dhcpd-stale-options': 'warn',
@@ -492,6 +493,7 @@ const TOP_KEYS = [
   'lease',
   'switch',
   'permuterHost',
+  'permuterZone',
   'clientSegments',
   'tolerances',
   'portDisagreement',
@@ -518,6 +520,7 @@ export function validateRigSpec(doc: unknown, fileName: string): RigSpec {
   const lease = readLease(p, doc);
   const sw = readSwitch(p, doc);
   const permuterHost = str(p, doc, 'permuterHost', '', false) ?? RIG_SPEC_DEFAULTS.permuterHost;
+  const permuterZone = zone(p, doc, 'permuterZone', '', false) ?? RIG_SPEC_DEFAULTS.permuterZone;
   const clientSegments = readSegments(p, doc, new Set(sw.ports.map((x) => x.switchIf)));
   const tolerances = readTolerances(p, doc, servers);
   const portDisagreement = readPortDisagreement(p, doc);
@@ -536,6 +539,7 @@ export function validateRigSpec(doc: unknown, fileName: string): RigSpec {
     lease,
     switch: sw,
     permuterHost,
+    permuterZone,
     clientSegments,
     tolerances,
     portDisagreement,

@@ -40,7 +40,7 @@ describe('zoneSettingsFromArgs', () => {
   it('should take server zones from --spec, with --zone winning', async () => {
     const seed = join(import.meta.dirname, '..', '..', '..', 'specs', 'seed-rig.yaml');
     assert.deepEqual(await zoneSettingsFromArgs('ingest', { spec: seed, zone: ['dhcp2=UTC'] }), {
-      zoneByHost: { dhcp1: 'Europe/Stockholm', dhcp2: 'UTC' },
+      zoneByHost: { dhcp1: 'Europe/Stockholm', dhcp2: 'UTC', autobridge: 'Europe/Stockholm' },
       defaultZone: 'UTC',
     });
   });

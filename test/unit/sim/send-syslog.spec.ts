@@ -85,7 +85,7 @@ describe('writeSyslogFile', () => {
       const result = await writeSyslogFile(out.messages, path);
       const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
       assert.equal(lines.length, result.sent);
-      assert.match(lines[0] ?? '', /^Nov 27 00:00:00 autobridge autobridge\[\d+\]: down seq=1$/);
+      assert.match(lines[0] ?? '', /^Nov 27 01:00:00 autobridge autobridge\[\d+\]: down seq=1$/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

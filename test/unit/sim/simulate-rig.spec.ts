@@ -38,7 +38,7 @@ describe('simulateRig', () => {
     const out = simulateRig(seedRigSpec(), { seed: 1, hours: 1, startMs: Date.UTC(2026, 10, 27) });
     const text = out.messages.map((m) => m.line).join('\n');
     // Assert: a DISCOVER/OFFER/REQUEST/commit/ACK exchange through the relay, with Option 82 from the switch.
-    assert.match(text, /^<14>Nov 27 00:00:00 autobridge autobridge\[\d+\]: down seq=1$/m);
+    assert.match(text, /^<14>Nov 27 01:00:00 autobridge autobridge\[\d+\]: down seq=1$/m);
     assert.match(
       text,
       /autobridge\[\d+\]: map seq=1 bridge01=eth0\+eth\d bridge02=eth1\+eth\d bridge03=eth2\+eth\d$/m,
