@@ -4,9 +4,9 @@
  * diff, leak).
  */
 import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
-import { judgeMemory, type MemPoint } from '../leak/leak-verdict.js';
-import type { EventKind, StoredEvent } from '../model/events.js';
-import type { ActualLease, Finding, LeakVerdict, VerificationResult } from '../model/lease.js';
+import { judgeMemorySamples } from '../leak/judge-samples.js';
+import type { EventKind } from '../model/events.js';
+import type { ActualLease, VerificationResult } from '../model/lease.js';
 import type { RigSpec } from '../model/spec.js';
 import type { TimeWindow } from '../model/time.js';
 import { lossIntervals } from '../rebuild/loss-intervals.js';
@@ -18,6 +18,7 @@ import { readAllGluffLeases, type GluffSource } from './gluff-source.js';
 export const REBUILD_KINDS: readonly EventKind[] = [
   'dhcpack',
   'commit',
+  'reuse-lease',
   'dhcprelease',
   'port-down',
   'port-map',
@@ -36,33 +37,6 @@ export interface VerificationInput {
   window: TimeWindow;
   /** Evidence lines resolved per finding (the JSON report carries them; the terminal shows fewer). */
   maxEvidencePerFinding?: number;
-}
-
-/** Memory verdicts per process and host (`dhcpd@dhcp1`): a failover pair runs two of each. */
-export function judgeMemorySamples(
-  events: Iterable<StoredEvent>,
-  spec: RigSpec,
-): { verdicts: LeakVerdict[]; findings: Finding[] } {
-  const series = new Map<string, MemPoint[]>();
-  for (const e of events) {
-    if (e.kind !== 'memsample') continue;
-    const key = `${e.proc}@${e.host}`;
-    const list = series.get(key) ?? [];
-    list.push({ timeMs: e.timeMs, pid: e.pid, rssBytes: e.rssBytes, dataBytes: e.dataBytes, gone: e.gone });
-    series.set(key, list);
-  }
-  const verdicts: LeakVerdict[] = [];
-  const findings: Finding[] = [];
-  for (const [proc, samples] of [...series].sort(([a], [b]) => a.localeCompare(b))) {
-    const { verdict, finding } = judgeMemory(proc, samples, spec.memory);
-    verdicts.push(verdict);
-    if (finding !== null)
-      findings.push({
-        ...finding,
-        culprit: proc.startsWith('gluff@') ? 'gluff' : proc.startsWith('dhcpd@') ? 'dhcpd' : 'rig',
-      });
-  }
-  return { verdicts, findings };
 }
 
 function overlapsWindow(startMs: number | null, endMs: number | null, w: TimeWindow): boolean {

@@ -165,10 +165,12 @@ export function judgeMemory(
     return { verdict: { ...verdict, reason: `${why}: ${summary}` }, finding: null };
   }
   verdict.reason = `leak: ${summary}`;
+  // `proc` may carry its host (`gluff@dhcp1`); the culprit is the program.
+  const program = proc.split('@')[0];
   const finding: Finding = {
     kind: 'memory-leak',
     severity: 'fail',
-    culprit: proc === 'gluff' ? 'gluff' : proc === 'dhcpd' ? 'dhcpd' : 'rig',
+    culprit: program === 'gluff' ? 'gluff' : program === 'dhcpd' ? 'dhcpd' : 'rig',
     ip: null,
     hw: null,
     message: `${proc} memory grows: ${summary} (limits ${kib(spec.maxSlopeBytesPerHour)}/h, ${kib(spec.maxGrowthBytes)} total)`,

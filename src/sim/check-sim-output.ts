@@ -16,6 +16,7 @@ import type {
   Verdict,
 } from '../model/index.js';
 import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
+import { judgeMemorySamples } from '../leak/judge-samples.js';
 import { formatGluffTimestamp, parseGluffLeaseRow } from '../parse/gluff-row.js';
 import { formatGluffOptionText } from '../parse/option82.js';
 import { parseMessage } from '../parse/parse-message.js';
@@ -95,8 +96,10 @@ export function checkEvents(
 ): Pick<SimCheck, 'verdict' | 'findings' | 'inconclusiveReasons' | 'kinds' | 'failKinds'> {
   const losses = lossIntervals(opts.channelStats);
   const rebuilt = rebuildLeases(events, spec, { asOfMs: opts.asOfMs, losses });
+  const memory = judgeMemorySamples(events, spec);
   const findings = [
     ...rebuilt.findings,
+    ...memory.findings,
     ...diffLeases(rebuilt.rows, actual, spec, {
       asOfMs: opts.asOfMs,
       losses,

@@ -18,6 +18,7 @@ export const FAULT_NAMES = [
   'gluff-stalled-then-catches-up',
   'clock-skew-within-tolerance',
   'partner-down-and-recover',
+  'memory-leak',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -156,6 +157,15 @@ export const FAULTS: readonly FaultSpec[] = [
       'the secondary dhcpd stops for a while (peer: communications-interrupted, then partner-down), its clients rebind to the primary, then it recovers',
     verdict: 'pass',
     kinds: [],
+    oneOfKinds: [],
+    allowedKinds: [],
+  },
+  {
+    name: 'memory-leak',
+    description:
+      "gluff on the primary leaks: its memory samples (RSS and data size) grow by 4 MiB/h from the start, while dhcpd and the secondary's gluff stay flat",
+    verdict: 'fail',
+    kinds: ['memory-leak'],
     oneOfKinds: [],
     allowedKinds: [],
   },

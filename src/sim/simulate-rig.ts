@@ -54,6 +54,11 @@ export interface SimOptions {
   slowRestartEveryHours?: number | null;
   /** Run a partner-down episode of the secondary (also turned on by the fault of that name). */
   partnerDown?: boolean;
+  /**
+   * Minutes between memory samples (`gluff-verify sample` beside dhcpd and gluff on each server);
+   * null sends none. Default 5.
+   */
+  memSampleEveryMin?: number | null;
   /** The relay's giaddr. */
   relayAddress?: string;
   /** First address of the pool. */
@@ -127,6 +132,9 @@ export interface SimOutput {
 }
 
 const DEFAULT_START_MS = Date.UTC(2026, 10, 27, 0, 0, 0);
+const MIB = 1024 * 1024;
+/** The memory-leak fault's growth: well above the seed spec's 1 MiB/h limit, yet a realistic slow leak. */
+export const MEMORY_LEAK_BYTES_PER_HOUR = 4 * MIB;
 const FAC_DAEMON = 3;
 const FAC_LOCAL2 = 18;
 const FAC_USER = 1;
@@ -831,6 +839,36 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     });
   if (has('drop-ack')) forceEpisode('forcedVanish', startMs + spanMs * faultRng.between(0.3, 0.4));
   if (has('drop-release')) forceEpisode('forcedLeave', startMs + spanMs * faultRng.between(0.3, 0.4));
+  // Memory samples: dhcpd and gluff on each server, flat with allocator noise; the memory-leak fault
+  // makes the primary's gluff grow by MEMORY_LEAK_BYTES_PER_HOUR. A stopped dhcpd samples as gone.
+  const memEveryMs = options.memSampleEveryMin === null ? null : (options.memSampleEveryMin ?? 5) * 60_000;
+  if (memEveryMs !== null) {
+    const memRng = rng.fork('memory');
+    const samplerPid = 900 + memRng.int(30_000);
+    for (let t = startMs + 60_000; t < endMs; t += memEveryMs) {
+      const tt = t;
+      timers.push(tt, () => {
+        const hours = (tt - startMs) / 3_600_000;
+        for (const s of servers) {
+          const noise = () => Math.round((memRng.next() - 0.5) * 256 * 1024);
+          const dhcpdLine =
+            s.state === 'down'
+              ? 'proc=dhcpd gone'
+              : `proc=dhcpd pid=${s.pid} rss=${9 * MIB + noise()} data=${3 * MIB + noise()}`;
+          const leak =
+            has('memory-leak') && s.index === 0 ? Math.round(MEMORY_LEAK_BYTES_PER_HOUR * hours) : 0;
+          const gluffLine = `proc=gluff pid=${s.gluffPid} rss=${5 * MIB + leak + noise()} data=${2 * MIB + leak + noise()}`;
+          emit(tt, s.host, 'memsample', samplerPid, FAC_USER, SEV_INFO, dhcpdLine);
+          emit(tt, s.host, 'memsample', samplerPid, FAC_USER, SEV_INFO, gluffLine);
+        }
+      });
+    }
+    if (has('memory-leak')) {
+      injected.push(
+        `memory-leak: gluff on ${servers[0]?.host ?? 'the primary'} grows by ${MEMORY_LEAK_BYTES_PER_HOUR / MIB} MiB/h (RSS and data)`,
+      );
+    }
+  }
   if (options.partnerDown === true || has('partner-down-and-recover')) {
     schedulePartnerDown();
   }

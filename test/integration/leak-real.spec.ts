@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { judgeMemorySamples } from '../../src/cli/verification.js';
+import { judgeMemorySamples } from '../../src/leak/judge-samples.js';
 import type { RigSpec } from '../../src/model/spec.js';
 import { loadRigSpec } from '../../src/spec/load-rig-spec.js';
 import { onCleanup, runCleanups, startCollector } from './collector-harness.js';

@@ -200,6 +200,32 @@ describe('simulateRig', () => {
     );
   });
 
+  it('should sample dhcpd and gluff on each server, and grow only the primary gluff under memory-leak', () => {
+    // Arrange
+    const clean = parseAll(simulateRig(seedRigSpec(), { seed: 4, hours: 3 })).events;
+    const leaky = parseAll(simulateRig(seedRigSpec(), { seed: 4, hours: 3, faults: ['memory-leak'] })).events;
+    const series = (events: LogEvent[], proc: string, host: string): number[] =>
+      events.flatMap((e) =>
+        e.kind === 'memsample' && e.proc === proc && e.host === host ? [e.rssBytes ?? 0] : [],
+      );
+    // Assert: one sample every 5 minutes from minute 1, for 3 hours: 36 per process and host.
+    for (const host of ['dhcp1', 'dhcp2']) {
+      for (const proc of ['dhcpd', 'gluff'])
+        assert.equal(series(clean, proc, host).length, 36, `${proc}@${host}`);
+    }
+    const growth = (xs: number[]) => (xs[xs.length - 1] ?? 0) - (xs[0] ?? 0);
+    assert.ok(Math.abs(growth(series(clean, 'gluff', 'dhcp1'))) < 512 * 1024, 'clean gluff is flat');
+    const leaked = growth(series(leaky, 'gluff', 'dhcp1'));
+    assert.ok(
+      leaked > 10 * 1024 * 1024 && leaked < 12 * 1024 * 1024,
+      `4 MiB/h over 2 h 55 min, got ${leaked}`,
+    );
+    assert.ok(
+      Math.abs(growth(series(leaky, 'gluff', 'dhcp2'))) < 512 * 1024,
+      "the secondary's gluff stays flat",
+    );
+  });
+
   it('should simulate a day of the six clients in well under a second', () => {
     const t0 = performance.now();
     const out = simulateRig(seedRigSpec(), { seed: 1, hours: 24 });
