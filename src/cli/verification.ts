@@ -18,7 +18,6 @@ import { readAllGluffLeases, type GluffSource } from './gluff-source.js';
 export const REBUILD_KINDS: readonly EventKind[] = [
   'dhcpack',
   'commit',
-  'reuse-lease',
   'dhcprelease',
   'port-down',
   'port-map',
