@@ -42,10 +42,10 @@ lint: $(NPM_STAMP)
 	npx eslint src test bench
 
 format: $(NPM_STAMP)
-	npx prettier --write src test bench
+	npx prettier --write 'src/**/*.ts' 'test/**/*.ts' 'bench/**/*.ts'
 
 format-check: $(NPM_STAMP)
-	npx prettier --check src test bench
+	npx prettier --check 'src/**/*.ts' 'test/**/*.ts' 'bench/**/*.ts'
 
 check: format-check lint typecheck test
 

@@ -103,7 +103,11 @@ function isAuditError(err: unknown): err is AuditError {
   if (err instanceof AuditError) return true;
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && code in ErrorCodes && typeof (err as { exitCode?: unknown }).exitCode === 'number';
+  return (
+    typeof code === 'string' &&
+    code in ErrorCodes &&
+    typeof (err as { exitCode?: unknown }).exitCode === 'number'
+  );
 }
 
 function reportError(err: unknown, io: CliIo): ExitCodeValue {
