@@ -5,9 +5,17 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import type { ParseContext, ParseResult, Transport } from '../model/events.js';
 import { AuditError } from '../model/errors.js';
+import { parseMessage } from '../parse/parse-message.js';
 import { EventStore } from '../sources/sqlite/event-store.js';
-import { parseBatch, unpackBatch, type WorkerReply, type WorkerRequest } from './batch-writer.js';
+import {
+  EncodedBatchBuilder,
+  splitOrigin,
+  type EncodedBatch,
+  type SplitOrigin,
+} from '../sources/sqlite/row-codec.js';
+import type { PackedBatch, WorkerReply, WorkerRequest } from './batch-writer.js';
 
 const port = parentPort;
 if (port === null) throw new Error('store-worker.ts must run as a worker thread');
@@ -26,6 +34,45 @@ try {
   // Not Linux, or not allowed: run at the normal priority.
 }
 
+const origin: SplitOrigin = { base: null, line: null };
+
+/**
+ * Parses a packed batch straight into the store's columns: the same results as
+ * appendParsed(unpackBatch(p), parseBatch(...)) (a framing rejection is kept, not parsed) without a
+ * RawMessage object per message, and each distinct origin split once.
+ */
+function encodePacked(p: PackedBatch, ctx: ParseContext): EncodedBatch {
+  // A builder per batch: nothing of a batch that failed half-way can leak into the next one.
+  const builder = new EncodedBatchBuilder();
+  const data = Buffer.from(p.data);
+  const framing = new Map(p.rejections);
+  let lastOrigin: string | null | undefined;
+  let start = 0;
+  for (let i = 0; i < p.ends.length; i++) {
+    const end = p.ends[i] as number;
+    const bytes = data.subarray(start, end);
+    const o = p.origin[i] ?? null;
+    if (o !== lastOrigin) {
+      splitOrigin(o, origin);
+      lastOrigin = o;
+    }
+    const rejection = framing.get(i);
+    const result: ParseResult = rejection !== undefined ? { ok: false, rejection } : parseMessage(bytes, ctx);
+    builder.addParts(
+      bytes,
+      p.receivedMs[i] as number,
+      p.transport[i] as Transport,
+      p.peers[p.peerIdx[i] as number] ?? null,
+      origin.base,
+      origin.line,
+      p.trusted[i] === 1,
+      result,
+    );
+    start = end;
+  }
+  return builder.finish();
+}
+
 let store: EventStore | null = null;
 try {
   store = EventStore.open((workerData as { storePath: string }).storePath);
@@ -41,8 +88,7 @@ port.on('message', (req: WorkerRequest) => {
   }
   try {
     if (req.type === 'write') {
-      const batch = unpackBatch(req.batch);
-      const result = store.appendParsed(batch, parseBatch(batch, req.ctx), req.ctx);
+      const result = store.appendEncoded(encodePacked(req.batch, req.ctx), req.ctx);
       reply({ type: 'done', id: req.id, result });
     } else if (req.type === 'stats') {
       store.recordChannelStats(req.stats);

@@ -5,12 +5,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import type { LogEvent, ParseContext, ParseResult, RawMessage } from '../../../../src/model/events.js';
+import type {
+  EventBody,
+  LogEvent,
+  ParseContext,
+  ParseResult,
+  RawMessage,
+} from '../../../../src/model/events.js';
+import { EVENT_KINDS } from '../../../../src/model/events.js';
 import { AuditError } from '../../../../src/model/errors.js';
-import { formatLogLine } from '../../../../src/parse/parse-message.js';
+import { formatLogLine, parseMessage } from '../../../../src/parse/parse-message.js';
 import { EventStore } from '../../../../src/sources/sqlite/event-store.js';
-import { EncodedBatchBuilder } from '../../../../src/sources/sqlite/row-codec.js';
-import { MIGRATIONS, SCHEMA_VERSION, STORE_APPLICATION_ID } from '../../../../src/sources/sqlite/schema.js';
+import { EncodedBatchBuilder, encodeBody } from '../../../../src/sources/sqlite/row-codec.js';
+import {
+  MAX_BATCH_MESSAGES,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  STORE_APPLICATION_ID,
+} from '../../../../src/sources/sqlite/schema.js';
 import { arbEventBody, arbTimeSec } from '../../../helpers/arbitraries.js';
 
 const T0 = Date.UTC(2026, 10, 28, 1, 0, 0);
@@ -44,6 +56,41 @@ function plain(e: LogEvent & { id?: number; rawId?: number; receivedMs?: number 
   const { id: _id, rawId: _rawId, receivedMs: _r, ...rest } = e;
   return rest as LogEvent;
 }
+
+/** Real lines (three events, two rejections) and what the parser makes of them. */
+const lines: [string, Partial<LogEvent> | { rejected: string }][] = [
+  [
+    'Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1',
+    {
+      kind: 'dhcpack',
+      ip: '10.1.0.50',
+      mac: '52:54:00:12:34:56',
+      name: 'host1',
+      via: '10.1.0.1',
+      host: 'dhcp1',
+      pid: 812,
+      timeMs: Date.UTC(2026, 10, 28, 1, 23, 45),
+    },
+  ],
+  [
+    'Nov 28 01:23:45 dhcp1 dhcpd[812]: gv-commit ip=10.1.0.50 hw=52:54:0:12:34:56 lease=600 giaddr=10.1.0.1 cid=65:74:68:31 rid=',
+    {
+      kind: 'commit',
+      ip: '10.1.0.50',
+      mac: '52:54:00:12:34:56',
+      leaseSec: 600,
+      giaddr: '10.1.0.1',
+      circuitIdHex: '65:74:68:31',
+      remoteIdHex: null,
+    },
+  ],
+  [
+    'Nov 28 01:23:46 permuter autobridge[77]: map seq=17 bridge01=eth0+eth4 bridge02=eth1+eth3,eth5 bridge03=eth2+none',
+    { kind: 'port-map', seq: 17, host: 'permuter' },
+  ],
+  ['', { rejected: 'empty' }],
+  ['garbage line', { rejected: 'bad-timestamp' }],
+];
 
 describe('EventStore', () => {
   let dir: string;
@@ -125,6 +172,143 @@ describe('EventStore', () => {
       assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       check.close();
     });
+    it('should migrate a version 2 store (one row per message) to batches, keeping ids, events and lines', () => {
+      // Arrange: a version-2 store as gluff-verify 2 wrote it, with an id gap, a rejection, an untrusted
+      // peer and a second year reference.
+      const path = join(dir, 'v2.db');
+      const db = new Database(path);
+      db.exec(MIGRATIONS[0] as string);
+      db.exec(MIGRATIONS[1] as string);
+      db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
+      db.pragma('user_version = 2');
+      const kindIds = new Map<string, number>();
+      const addKind = db.prepare('INSERT INTO kind (name, rejection) VALUES (?, ?)');
+      for (const k of EVENT_KINDS) kindIds.set(k, Number(addKind.run(k, 0).lastInsertRowid));
+      kindIds.set('bad-header', Number(addKind.run('bad-header', 1).lastInsertRowid));
+      const names = new Map<string, number>();
+      const nameId = (t: string): number => {
+        if (!names.has(t))
+          names.set(t, Number(db.prepare('INSERT INTO name (text) VALUES (?)').run(t).lastInsertRowid));
+        return names.get(t) as number;
+      };
+      db.prepare(
+        "INSERT INTO source (id, transport, peer, origin, trusted) VALUES (1, 'file', NULL, 'old.log', 1)",
+      ).run();
+      db.prepare(
+        "INSERT INTO source (id, transport, peer, origin, trusted) VALUES (2, 'udp', '10.9.9.9', NULL, 0)",
+      ).run();
+      db.prepare('INSERT INTO parse_batch (first_id, reference_ms) VALUES (1, ?), (10, ?)').run(T0, T0);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('zones', ?)").run(
+        JSON.stringify({ zoneByHost: {}, defaultZone: 'UTC' }),
+      );
+      const insert = db.prepare(
+        'INSERT INTO message (id, received_ms, source, line, bytes, kind, time_ms, host, pid, ip, mac, via, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const texts = [lines[0]![0], lines[1]![0], lines[2]![0], lines[3]![0], lines[0]![0], lines[2]![0]];
+      const ids = [1, 2, 3, 4, 10, 11];
+      const sources = [1, 1, 1, 1, 2, 1];
+      const scratch = { ip: null, mac: null, via: null, rest: null };
+      for (const [i, text] of texts.entries()) {
+        const r = parseMessage(Buffer.from(text), UTC);
+        if (r.ok) {
+          const b = encodeBody(r.event, scratch);
+          insert.run(
+            ids[i],
+            T0 + i,
+            sources[i],
+            i + 1,
+            Buffer.from(text),
+            kindIds.get(r.event.kind),
+            r.event.timeMs,
+            nameId(r.event.host),
+            r.event.pid,
+            b.ip,
+            b.mac,
+            b.via === null ? null : nameId(b.via),
+            b.rest,
+          );
+        } else {
+          insert.run(
+            ids[i],
+            T0 + i,
+            sources[i],
+            i + 1,
+            Buffer.from(text),
+            kindIds.get('bad-header'),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            r.rejection.detail,
+          );
+        }
+      }
+      db.close();
+      const expected = texts.map((t, i) => ({
+        id: ids[i] as number,
+        r: parseMessage(Buffer.from(t), UTC),
+        trusted: sources[i] === 1,
+      }));
+      // Act
+      const s = open('v2.db');
+      // Assert: same events with the same ids, the same lines, counts; the old table is a view now.
+      const want = expected
+        .filter((m) => m.r.ok && m.trusted)
+        .map((m) => ({ id: m.id, event: (m.r as { event: LogEvent }).event }))
+        .sort((x, y) => x.event.timeMs - y.event.timeMs || x.id - y.id);
+      const got = [...s.queryEvents()];
+      assert.deepEqual(
+        got.map((e) => e.id),
+        want.map((m) => m.id),
+      );
+      assert.deepEqual(
+        got.map(plain),
+        want.map((m) => m.event),
+      );
+      assert.deepEqual(
+        got.map((e) => e.receivedMs),
+        want.map((m) => T0 + ids.indexOf(m.id)),
+      );
+      assert.deepEqual(s.evidenceLines([11, 4, 10, 5]), [
+        { rawId: 11, text: texts[5] },
+        { rawId: 4, text: texts[3] },
+        { rawId: 10, text: texts[4] },
+      ]);
+      const st = s.stats();
+      assert.equal(st.messages, 6);
+      assert.equal(st.untrusted, 1);
+      assert.equal(st.events + st.rejected + st.untrusted, 6);
+      const check = new Database(path, { readonly: true });
+      try {
+        assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+        assert.equal(check.pragma('page_size', { simple: true }), 65536);
+        assert.deepEqual(check.prepare('SELECT first_id, count FROM batch ORDER BY first_id').all(), [
+          { first_id: 1, count: 4 },
+          { first_id: 10, count: 2 },
+        ]);
+        assert.deepEqual(
+          (
+            check.prepare('SELECT id, bytes FROM message ORDER BY id').all() as {
+              id: number;
+              bytes: Buffer;
+            }[]
+          ).map((r) => [r.id, r.bytes.toString()]),
+          ids.map((id, i) => [id, texts[i]]),
+        );
+      } finally {
+        check.close();
+      }
+      // And the migrated store keeps working: reparse keeps ids, a new append continues after the last id.
+      assert.deepEqual(s.reparse(UTC), { events: 5, rejected: 1 });
+      assert.deepEqual(
+        [...s.queryEvents()].map((e) => e.id),
+        want.map((m) => m.id),
+      );
+      s.appendRaw([raw(lines[0]![0])], UTC);
+      assert.deepEqual(s.evidenceLines([12]), [{ rawId: 12, text: lines[0]![0] }]);
+    });
     it('should refuse a store from a newer version with GV_STORE_SCHEMA', () => {
       open().close();
       const db = new Database(join(dir, 'events.db'));
@@ -150,39 +334,6 @@ describe('EventStore', () => {
   });
 
   describe('appendRaw', () => {
-    const lines: [string, Partial<LogEvent> | { rejected: string }][] = [
-      [
-        'Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.0.50 to 52:54:00:12:34:56 (host1) via 10.1.0.1',
-        {
-          kind: 'dhcpack',
-          ip: '10.1.0.50',
-          mac: '52:54:00:12:34:56',
-          name: 'host1',
-          via: '10.1.0.1',
-          host: 'dhcp1',
-          pid: 812,
-          timeMs: Date.UTC(2026, 10, 28, 1, 23, 45),
-        },
-      ],
-      [
-        'Nov 28 01:23:45 dhcp1 dhcpd[812]: gv-commit ip=10.1.0.50 hw=52:54:0:12:34:56 lease=600 giaddr=10.1.0.1 cid=65:74:68:31 rid=',
-        {
-          kind: 'commit',
-          ip: '10.1.0.50',
-          mac: '52:54:00:12:34:56',
-          leaseSec: 600,
-          giaddr: '10.1.0.1',
-          circuitIdHex: '65:74:68:31',
-          remoteIdHex: null,
-        },
-      ],
-      [
-        'Nov 28 01:23:46 permuter autobridge[77]: map seq=17 bridge01=eth0+eth4 bridge02=eth1+eth3,eth5 bridge03=eth2+none',
-        { kind: 'port-map', seq: 17, host: 'permuter' },
-      ],
-      ['', { rejected: 'empty' }],
-      ['garbage line', { rejected: 'bad-timestamp' }],
-    ];
     it('should store every message and return its events from queryEvents', () => {
       // Arrange
       const s = open();
@@ -250,7 +401,8 @@ describe('EventStore', () => {
       assert.equal(st.messages, 3);
     });
     it('should commit a batch entirely or not at all (GV_STORE_WRITE)', () => {
-      // Arrange: row 101 carries a BLOB where the STRICT table wants TEXT, so SQLite fails after 100 inserts.
+      // Arrange: the batch's source carries a BLOB where the STRICT source table wants TEXT, so SQLite fails
+      // after the batch's new names went into the dictionary, inside the same transaction.
       const s = open();
       s.appendRaw([raw('first batch')], UTC);
       const good =
@@ -271,7 +423,7 @@ describe('EventStore', () => {
       };
       for (let i = 0; i < 130; i++) builder.add(raw(good), ack);
       const batch = builder.finish();
-      batch.rest[100] = Buffer.from('blob') as unknown as string;
+      (batch.sources[0] as { peer: string | null }).peer = Buffer.from('blob') as unknown as string;
       // Act
       expectAuditError(() => s.appendEncoded(batch, UTC), 'GV_STORE_WRITE');
       // Assert: nothing of the failed batch, and the store still works (dictionaries were reloaded).
@@ -314,6 +466,50 @@ describe('EventStore', () => {
     });
   });
 
+  describe('appendEncoded', () => {
+    it('should parse an unparsed batch with the append ctx, storing what appendRaw stores', () => {
+      // Arrange: the same five lines through appendRaw and as an unparsed encoded batch.
+      const a = open('a.db');
+      const b = open('b.db');
+      a.appendRaw(
+        lines.map(([l], i) => raw(l, { origin: `test.log:${i + 1}` })),
+        UTC,
+      );
+      const builder = new EncodedBatchBuilder();
+      for (const [i, [l]] of lines.entries()) {
+        builder.addUnparsed(Buffer.from(l), T0 + 5000, 'file', null, 'test.log', i + 1, true);
+      }
+      const batch = builder.finish();
+      assert.equal(batch.unparsed, true);
+      // Act
+      const r = b.appendEncoded(batch, UTC);
+      // Assert
+      assert.deepEqual(r, { stored: 5, rejected: 2 });
+      assert.deepEqual([...b.queryEvents()], [...a.queryEvents()]);
+      assert.deepEqual(b.evidenceLines([1, 2, 3, 4, 5]), a.evidenceLines([1, 2, 3, 4, 5]));
+      const { listeners: _l, ...sb } = b.stats();
+      const { listeners: _k, ...sa } = a.stats();
+      assert.deepEqual(sb, sa);
+      // A batch is all parsed or all unparsed.
+      const mixed = new EncodedBatchBuilder();
+      mixed.addUnparsed(Buffer.from('x'), 0, 'file', null, null, null, true);
+      assert.throws(
+        () =>
+          mixed.addParts(
+            Buffer.from('x'),
+            0,
+            'file',
+            null,
+            null,
+            null,
+            true,
+            parseMessage(Buffer.from('x'), UTC),
+          ),
+        (err: unknown) => err instanceof AuditError && err.code === 'GV_INTERNAL',
+      );
+    });
+  });
+
   describe('queryEvents', () => {
     it('should filter by kind and by the half-open time window', () => {
       const s = open();
@@ -335,6 +531,128 @@ describe('EventStore', () => {
       assert.deepEqual(ips({ kinds: ['dhcpoffer'] }), ['10.1.0.2']);
       assert.deepEqual(ips({ kinds: ['commit'] }), []);
       assert.deepEqual(ips({ fromMs: T0 + 20_000, toMs: T0 + 30_000 }), ['10.1.0.2', '10.1.0.2']);
+    });
+    it('should merge batches that overlap in time from interleaved sources, for any kind and time window', () => {
+      const arbTimed = fc.record({
+        body: arbEventBody,
+        timeMs: fc.integer({ min: T0, max: T0 + 60_000 }),
+        source: fc.constantFrom('a', 'b', 'c'),
+      });
+      const arbFilter = fc.record(
+        {
+          kinds: fc.subarray([...EVENT_KINDS]),
+          fromMs: fc.integer({ min: T0 - 1000, max: T0 + 61_000 }),
+          toMs: fc.integer({ min: T0 - 1000, max: T0 + 61_000 }),
+          includeUntrusted: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      );
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(arbTimed, { minLength: 1, maxLength: 40 }), { maxLength: 6 }),
+          fc.array(arbFilter, { minLength: 1, maxLength: 4 }),
+          (batches, filters) => {
+            const s = EventStore.open(':memory:');
+            try {
+              // Source 'c' is untrusted; each batch mixes sources and times (two collectors, late files).
+              const all: { id: number; event: LogEvent; trusted: boolean; line: string }[] = [];
+              for (const batch of batches) {
+                const raws: RawMessage[] = [];
+                const results: ParseResult[] = [];
+                for (const item of batch) {
+                  const body = item.body as EventBody & { pid?: number | null };
+                  // memsample's pid is part of its body; every other kind gets the header's.
+                  const event = {
+                    ...body,
+                    timeMs: item.timeMs,
+                    host: 'dhcp1',
+                    pid: body.pid ?? 7,
+                  } as LogEvent;
+                  const line = formatLogLine(event);
+                  const trusted = item.source !== 'c';
+                  raws.push(raw(line, { peer: item.source, transport: 'udp', trusted }));
+                  results.push({ ok: true, event });
+                  all.push({ id: all.length + 1, event, trusted, line });
+                }
+                s.appendParsed(raws, results, UTC);
+              }
+              for (const f of filters) {
+                const want = all
+                  .filter(
+                    (m) =>
+                      (f.includeUntrusted === true || m.trusted) &&
+                      (f.kinds === undefined || f.kinds.includes(m.event.kind)) &&
+                      (f.fromMs === undefined || m.event.timeMs >= f.fromMs) &&
+                      (f.toMs === undefined || m.event.timeMs < f.toMs),
+                  )
+                  .sort((x, y) => x.event.timeMs - y.event.timeMs || x.id - y.id);
+                const got = [...s.queryEvents(f)];
+                assert.deepEqual(
+                  got.map((e) => [e.id, e.rawId]),
+                  want.map((m) => [m.id, m.id]),
+                );
+                assert.deepEqual(
+                  got.map((e) => plain(e)),
+                  want.map((m) => m.event),
+                );
+              }
+              const ids = all.filter((_, i) => i % 3 === 0).map((m) => m.id);
+              assert.deepEqual(
+                s.evidenceLines([...ids, 0, all.length + 1]),
+                ids.map((id) => ({ rawId: id, text: (all[id - 1] as { line: string }).line })),
+              );
+            } finally {
+              s.close();
+            }
+          },
+        ),
+        { numRuns: 80 },
+      );
+    });
+    it('should stream: stopping early releases the store for writing', () => {
+      const s = open();
+      s.appendRaw([raw(lines[0]![0]), raw(lines[1]![0])], UTC);
+      for (const _e of s.queryEvents()) break;
+      assert.deepEqual(s.appendRaw([raw(lines[0]![0])], UTC), { stored: 1, rejected: 0 });
+      assert.equal([...s.queryEvents()].length, 3);
+    });
+    it('should split an append of more than MAX_BATCH_MESSAGES into batch rows with consecutive ids', () => {
+      const s = open();
+      s.appendRaw([raw(lines[0]![0])], UTC);
+      const n = MAX_BATCH_MESSAGES * 2 + 5;
+      const big = Array.from({ length: n }, (_, i) =>
+        raw(
+          `Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.1.${(i >> 8) & 255}.${i & 255} to 52:54:00:12:34:56 (h${i}) via 10.1.0.1`,
+        ),
+      );
+      assert.deepEqual(s.appendRaw(big, UTC), { stored: n, rejected: 0 });
+      const db = new Database(join(dir, 'events.db'), { readonly: true });
+      try {
+        assert.deepEqual(db.prepare('SELECT first_id, count FROM batch ORDER BY first_id').all(), [
+          { first_id: 1, count: 1 },
+          { first_id: 2, count: MAX_BATCH_MESSAGES },
+          { first_id: 2 + MAX_BATCH_MESSAGES, count: MAX_BATCH_MESSAGES },
+          { first_id: 2 + 2 * MAX_BATCH_MESSAGES, count: 5 },
+        ]);
+        assert.deepEqual(db.prepare('SELECT count(*) AS n FROM message').get(), { n: n + 1 });
+        const at = MAX_BATCH_MESSAGES + 1;
+        assert.deepEqual(db.prepare('SELECT bytes FROM message WHERE id = ?').get(at + 1), {
+          bytes: Buffer.from(big[at - 1]!.bytes),
+        });
+      } finally {
+        db.close();
+      }
+      const picked = [2, 1 + MAX_BATCH_MESSAGES, 2 + MAX_BATCH_MESSAGES, n + 1];
+      assert.deepEqual(
+        s.evidenceLines(picked).map((l) => l.text),
+        picked.map((id) => Buffer.from(big[id - 2]!.bytes).toString()),
+      );
+      assert.equal(s.stats().byKind.dhcpack, n + 1);
+      const ids = [...s.queryEvents({ kinds: ['dhcpack'] })].map((e) => e.id);
+      assert.deepEqual(
+        ids,
+        Array.from({ length: n + 1 }, (_, i) => i + 1),
+      );
     });
   });
 
