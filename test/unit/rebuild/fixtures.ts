@@ -31,6 +31,7 @@ export function testSpec(): RigSpec {
       ],
     },
     permuterHost: 'permuter',
+    permuterZone: 'UTC',
     clientSegments: [
       { iface: 'eth4', macs: [MAC1] },
       { iface: 'eth5', macs: [MAC2] },
