@@ -18,6 +18,7 @@ import { readAllGluffLeases, type GluffSource } from './gluff-source.js';
 export const REBUILD_KINDS: readonly EventKind[] = [
   'dhcpack',
   'commit',
+  'reuse-lease',
   'dhcprelease',
   'port-down',
   'port-map',

@@ -102,16 +102,35 @@ export function diffLeases(
   }
   return findings;
 
-  function diffIp(ip: string, es: ExpectedLease[], as: ValidRow[]): void {
+  function diffIp(ip: string, allEs: ExpectedLease[], as: ValidRow[]): void {
+    // 0. Rows exactly as expected pair off first. The rebuild replays Gluff's own statements, so it may expect
+    // overlapping rows (a second queue row in a cut-off second prolongs the old row): those are not a race.
+    const matchedA = new Set<ValidRow>();
+    const matchedE = new Set<ExpectedLease>();
+    for (const e of allEs) {
+      for (const a of as) {
+        if (matchedA.has(a) || !exactly(e, a)) continue;
+        matchedA.add(a);
+        matchedE.add(e);
+        break;
+      }
+    }
+    const es = allEs.filter((e) => !matchedE.has(e));
     // 1. Overlapping actual rows (two gluffs racing): one finding per cluster; keep the best row per expected.
     const kept: ValidRow[] = [];
-    for (const cluster of overlapClusters(as, link)) {
-      if (cluster.length === 1) {
-        kept.push(cluster[0]!);
-        continue;
-      }
+    for (const whole of overlapClusters(as, link, matchedA, tol.start)) {
+      const cluster = whole.filter((a) => !matchedA.has(a));
+      if (cluster.length === 0) continue;
       const lo = Math.min(...cluster.map((a) => a.startMs));
       const hi = Math.max(...cluster.map((a) => a.endMs));
+      // Unmatched rows no more than the unmatched expected rows around them: described by the components.
+      const around = es.filter(
+        (e) => overlapMs(e.startMs, e.endMs, lo, hi) > link || Math.abs(e.startMs - lo) <= tol.start,
+      );
+      if (whole.length === 1 || (cluster.length < whole.length && cluster.length <= around.length)) {
+        kept.push(...cluster);
+        continue;
+      }
       const near = es.filter(
         (e) => overlapMs(e.startMs, e.endMs, lo, hi) > link || Math.abs(e.startMs - lo) <= tol.start,
       );
@@ -140,21 +159,27 @@ export function diffLeases(
       }
       kept.push(...cluster.filter((a) => best.has(a)));
       if (!inScope(lo, options.window)) continue;
-      const quirk = near.find((e) => e.gluffQuirk);
-      const inconclusive = near.find((e) => e.inconclusive !== null);
-      const sev: Severity = inconclusive ? 'inconclusive' : quirk ? 'warn' : 'fail';
+      const context = [
+        ...near,
+        ...allEs.filter((e) => matchedE.has(e) && overlapMs(e.startMs, e.endMs, lo, hi) >= 0),
+      ];
+      const quirk = context.find((e) => e.gluffQuirk);
+      const inconclusive = context.find((e) => e.inconclusive !== null);
+      // A lost line may be the queue row that explains the overlap.
+      const lost = losses.some((l) => overlapMs(lo, hi, l.fromMs, l.toMs) >= 0);
+      const sev: Severity = inconclusive || lost ? 'inconclusive' : quirk ? 'warn' : 'fail';
       const f = finding(
         'overlapping-rows',
         sev,
         'gluff',
-        near[0] ?? null,
-        cluster.map((a) => a.row),
-        near.flatMap((e) => e.evidence),
+        context[0] ?? null,
+        whole.map((a) => a.row),
+        context.flatMap((e) => e.evidence),
       );
       f.ip = ip;
       f.hw = cluster[0]!.hw;
-      f.message = `${ip}: ${cluster.length} rows (ids ${cluster.map((a) => a.row.id).join(', ')}) overlap between ${lo} and ${hi} ms; Gluff keeps one row per lease (two gluff daemons racing find-then-make?)`;
-      f.details = { ids: cluster.map((a) => a.row.id), ...(quirk ? { gluffQuirk: quirk.gluffQuirk } : {}) };
+      f.message = `${ip}: ${whole.length} rows (ids ${whole.map((a) => a.row.id).join(', ')}) overlap between ${tok(lo)} and ${tok(hi)} where Gluff's own statements leave ${whole.length - cluster.length} (two gluff daemons racing find-then-make?)`;
+      f.details = { ids: whole.map((a) => a.row.id), ...(quirk ? { gluffQuirk: quirk.gluffQuirk } : {}) };
       findings.push(f);
     }
     kept.sort((a, b) => a.startMs - b.startMs || a.row.id - b.row.id);
@@ -254,7 +279,7 @@ export function diffLeases(
           );
           f.ip = ip;
           f.hw = a.hw;
-          f.message = `${ip}: row id ${a.row.id} for ${a.hw} from ${a.startMs} to ${a.endMs} ms has no ACK behind it${lost ? ' (the collector lost messages then)' : ''}`;
+          f.message = `${ip}: row id ${a.row.id} for ${a.hw} from ${tok(a.startMs)} to ${tok(a.endMs)} has no ACK behind it${lost ? ' (the collector lost messages then)' : ''}`;
           f.details = {
             reason: lost ? 'the ACK may be among the lost messages' : 'no DHCPACK for this ip covers the row',
           };
@@ -282,7 +307,7 @@ export function diffLeases(
           [a.row],
           merged.flatMap((e) => e.evidence),
         );
-        f.message = `${ip}: row id ${a.row.id} (${a.startMs}–${a.endMs} ms) covers ${merged.length} expected rows (${merged.map((e) => `${e.startMs}–${e.endMs}`).join(', ')}) that Gluff should have kept apart`;
+        f.message = `${ip}: row id ${a.row.id} (${tok(a.startMs)} to ${tok(a.endMs)}) covers ${merged.length} expected rows (${merged.map((e) => `${tok(e.startMs)} to ${tok(e.endMs)}`).join(', ')}) that Gluff should have kept apart`;
         f.details = {
           expectedRows: merged.map((e) => ({
             startMs: e.startMs,
@@ -324,7 +349,8 @@ export function diffLeases(
     const out: Finding[] = [];
     const ip = e.ip;
     if (a.hw !== e.hw) {
-      const f = finding('wrong-hw', sev, 'gluff', e, [a.row], e.evidence);
+      // The queue order of two servers' copies of one client action never changes the hw (one MAC a fact).
+      const f = finding('wrong-hw', sev === 'warn' ? 'fail' : sev, 'gluff', e, [a.row], e.evidence);
       f.message = `${ip}: row id ${a.row.id} has hw ${a.hw}, dhcpd ACKed ${e.hw} ${window(e)}`;
       f.details = { expectedHw: e.hw, actualHw: a.hw };
       out.push(f);
@@ -349,7 +375,7 @@ export function diffLeases(
     const dStart = a.startMs - e.startMs;
     if (Math.abs(dStart) > tol.start && !(e.startMayBeEarlier && dStart < 0)) {
       const f = finding('start-mismatch', sev, 'gluff', e, [a.row], e.evidence);
-      f.message = `${ip}: row id ${a.row.id} starts ${dStart / 1000} s ${dStart > 0 ? 'after' : 'before'} the first ACK at ${e.startMs} ms (tolerance ${tol.start / 1000} s)`;
+      f.message = `${ip}: row id ${a.row.id} starts ${dStart / 1000} s ${dStart > 0 ? 'after' : 'before'} the first ACK at ${tok(e.startMs)} (tolerance ${tol.start / 1000} s)`;
       f.details = { deltaSec: dStart / 1000, toleranceSec: tol.start / 1000 };
       out.push(f);
     }
@@ -361,7 +387,7 @@ export function diffLeases(
       const dEnd = a.endMs - e.endMs;
       if (e.endSource === 'release' && e.ackEndMs != null && Math.abs(a.endMs - e.ackEndMs) <= t) {
         const f = finding('release-not-applied', sev, 'gluff', e, [a.row], e.evidence);
-        f.message = `${ip}: ${e.hw} released at ${e.releaseMs} ms but row id ${a.row.id} still ends at the ACK's end ${a.endMs} ms (${dEnd / 1000} s late)`;
+        f.message = `${ip}: ${e.hw} released at ${e.releaseMs === null ? '-' : tok(e.releaseMs)} but row id ${a.row.id} still ends at the ACK's end ${tok(a.endMs)} (${dEnd / 1000} s late)`;
         f.details = {
           releaseMs: e.releaseMs,
           ackEndMs: e.ackEndMs,
@@ -371,12 +397,24 @@ export function diffLeases(
         out.push(f);
       } else {
         const f = finding('end-mismatch', sev, 'gluff', e, [a.row], e.evidence);
-        f.message = `${ip}: row id ${a.row.id} ends ${dEnd / 1000} s ${dEnd > 0 ? 'after' : 'before'} the expected ${e.endSource} end ${e.endMs} ms (tolerance ${t / 1000} s)`;
+        f.message = `${ip}: row id ${a.row.id} ends ${dEnd / 1000} s ${dEnd > 0 ? 'after' : 'before'} the expected ${e.endSource} end ${tok(e.endMs)} (tolerance ${t / 1000} s)`;
         f.details = { deltaSec: dEnd / 1000, toleranceSec: t / 1000, endSource: e.endSource };
         out.push(f);
       }
     }
     return out;
+  }
+
+  /** True when comparing e and a would give no finding at all (the pre-match of step 0). */
+  function exactly(e: ExpectedLease, a: ValidRow): boolean {
+    if (a.hw !== e.hw) return false;
+    const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
+    if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) return false;
+    const dStart = a.startMs - e.startMs;
+    if (Math.abs(dStart) > tol.start && !(e.startMayBeEarlier && dStart < 0)) return false;
+    const t = e.endSource === 'approximate' ? tol.approx : tol.end;
+    const settled = e.settledEndMs ?? e.endMs;
+    return a.endMs >= Math.min(settled, e.endMs) - t && a.endMs <= Math.max(settled, e.endMs) + t;
   }
 
   function resembles(e: ExpectedLease, a: ActualLease): boolean {
@@ -438,8 +476,13 @@ function finding(
   };
 }
 
+/** An instant in a message: report/ expands the token to ISO 8601 UTC (pure folders never format time). */
+function tok(ms: number): string {
+  return `{{t:${ms}}}`;
+}
+
 function window(e: ExpectedLease): string {
-  return `from ${e.startMs} to ${e.endMs} ms (${e.endSource} end)`;
+  return `from ${tok(e.startMs)} to ${tok(e.endMs)} (${e.endSource} end)`;
 }
 
 function inScope(ms: number, w: TimeWindow | undefined): boolean {
@@ -452,22 +495,54 @@ function overlapMs(aFrom: number, aTo: number, bFrom: number, bTo: number): numb
   return Math.min(aTo, bTo) - Math.max(aFrom, bFrom);
 }
 
-/** Groups of actual rows of one IP that overlap each other (beyond touching), in start order. */
-function overlapClusters(as: ValidRow[], link: number): ValidRow[][] {
-  const out: ValidRow[][] = [];
-  let cur: ValidRow[] = [];
-  let curEnd = -Infinity;
-  for (const a of as) {
-    const dup = cur.some((b) => b.startMs === a.startMs && b.endMs === a.endMs);
-    if (cur.length > 0 && (curEnd - a.startMs > link || dup)) {
-      cur.push(a);
-      curEnd = Math.max(curEnd, a.endMs);
-    } else {
-      if (cur.length > 0) out.push(cur);
-      cur = [a];
-      curEnd = a.endMs;
+/**
+ * Groups of actual rows of one IP that overlap each other (beyond touching), in start order. Rows that matched
+ * an expected row exactly (`matched`) are explained: two of them never join, and an unmatched row joins one
+ * only as its duplicate (same hw, circuit-id and remote-id, start within `startTol`), so Gluff's own
+ * overlaps (which the rebuild predicts) do not hide a defect next to them as a race.
+ */
+function overlapClusters(
+  as: ValidRow[],
+  link: number,
+  matched: ReadonlySet<ValidRow>,
+  startTol: number,
+): ValidRow[][] {
+  const parent = as.map((_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  for (let i = 0; i < as.length; i++) {
+    const a = as[i]!;
+    for (let j = i + 1; j < as.length; j++) {
+      const b = as[j]!;
+      if (b.startMs > a.endMs) break;
+      const ma = matched.has(a);
+      const mb = matched.has(b);
+      if (ma && mb) continue;
+      const same = a.startMs === b.startMs && a.endMs === b.endMs;
+      const overlapping = overlapMs(a.startMs, a.endMs, b.startMs, b.endMs) > link || same;
+      if (!overlapping) continue;
+      if (ma || mb) {
+        const dup =
+          a.hw === b.hw &&
+          a.row.cidHex === b.row.cidHex &&
+          a.row.remoteIdHex === b.row.remoteIdHex &&
+          Math.abs(a.startMs - b.startMs) <= startTol;
+        if (!dup) continue;
+      }
+      parent[find(i)] = find(j);
     }
   }
-  if (cur.length > 0) out.push(cur);
-  return out;
+  const groups = new Map<number, ValidRow[]>();
+  as.forEach((a, i) => {
+    const root = find(i);
+    const g = groups.get(root);
+    if (g === undefined) groups.set(root, [a]);
+    else g.push(a);
+  });
+  return [...groups.values()];
 }

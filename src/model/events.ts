@@ -223,6 +223,20 @@ export interface DhcpCommit {
   /** Remote-id bytes as canonical hex, null when absent. */
   remoteIdHex: string | null;
 }
+/**
+ * dhcpd's debug line when it answers a duplicate request with the lease unchanged (dhcpd 4.4 `reuse_lease`):
+ * `reuse_lease: lease age 1 (secs) under 25% threshold, reply with unaltered, existing lease for 10.1.0.50`
+ * The `gv-commit` and DHCPACK lines still follow, but the lease's starts/ends stay as they were, so the queue
+ * row Gluff reads carries the old start (now − age) and the old end.
+ */
+export interface DhcpReuseLease {
+  kind: 'reuse-lease';
+  ip: string;
+  /** Seconds since the lease's starts. */
+  ageSec: number;
+  /** dhcpd's `cache-threshold`, percent of the lease time. */
+  thresholdPct: number;
+}
 /** gluff's own syslog lines (ident `gluff`): start-up, lost and found database, errors. */
 export interface GluffNote {
   kind: 'gluff';
@@ -290,6 +304,7 @@ export type EventBody =
   | FailoverState
   | FailoverNote
   | DhcpCommit
+  | DhcpReuseLease
   | GluffNote
   | PortDown
   | PortMap
@@ -316,6 +331,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'failover-state',
   'failover-note',
   'commit',
+  'reuse-lease',
   'gluff',
   'port-down',
   'port-map',

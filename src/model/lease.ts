@@ -58,6 +58,11 @@ export interface ExpectedLease {
    * do_find_lease then mixes the rows and the result depends on queue order. Findings here are warnings.
    */
   gluffQuirk?: string | null;
+  /**
+   * The DHCP server whose ACK line made this row (its syslog clock gave startMs); absent/null when unknown.
+   * Lets the diff measure a constant clock offset per server (clock-skew).
+   */
+  startHost?: string | null;
 }
 
 /** An interval in which the collector lost messages (its kernel or app drop counters rose). */
@@ -110,7 +115,9 @@ export type FindingKind =
   | 'port-disagreement'
   | 'channel-gap'
   | 'not-settled'
-  | 'memory-leak';
+  | 'memory-leak'
+  /** A DHCP server's syslog clock is off the times in Gluff's rows by a constant beyond the tolerance. */
+  | 'clock-skew';
 
 export const FINDING_KINDS: readonly FindingKind[] = [
   'missing-lease',
@@ -128,6 +135,7 @@ export const FINDING_KINDS: readonly FindingKind[] = [
   'channel-gap',
   'not-settled',
   'memory-leak',
+  'clock-skew',
 ];
 
 /** Who is most likely at fault. */

@@ -371,6 +371,18 @@ function parseUidDuplicate(msg: string): EventBody {
   };
 }
 
+function parseReuseLease(msg: string): EventBody {
+  // reuse_lease: lease age %ld (secs) under %d%% threshold, reply with unaltered, existing lease for %s
+  // (dhcp.c reuse_lease, debug level). A real line, dhcpd 4.4.3:
+  // `reuse_lease: lease age 0 (secs) under 25% threshold, reply with unaltered, existing lease for 10.99.1.69`
+  const m =
+    /^reuse_lease: lease age (\d{1,10}) \(secs\) under (\d{1,3})% threshold, reply with unaltered, existing lease for (\S+)$/.exec(
+      msg,
+    );
+  if (m === null || !isIpv4(m[3]!, 0, m[3]!.length)) return unknown(msg);
+  return { kind: 'reuse-lease', ip: m[3]!, ageSec: Number(m[1]), thresholdPct: Number(m[2]) };
+}
+
 function parseAbandon(msg: string): EventBody {
   // Abandoning IP address %s: %s   (mdb.c abandon_lease)
   const colon = msg.indexOf(': ', 22);
@@ -598,6 +610,7 @@ export function parseDhcpdMessage(msg: string): EventBody {
   }
   if (c0 === 103 /* g */ && msg.startsWith('gv-commit ')) return parseCommit(msg);
   if (c0 === 117 /* u */ && msg.startsWith('uid lease ')) return parseUidDuplicate(msg);
+  if (c0 === 114 /* r */ && msg.startsWith('reuse_lease: ')) return parseReuseLease(msg);
   if (c0 === 65 /* A */ && msg.startsWith('Abandoning IP address ')) return parseAbandon(msg);
   if (c0 === 102 /* f */ && msg.startsWith('failover peer ')) return parseFailoverPeer(msg);
   return parseOtherFailover(msg) ?? unknown(msg);
@@ -655,6 +668,8 @@ export function formatDhcpdMessage(body: EventBody): string {
       return `uid lease ${body.ip} for client ${body.mac} is duplicate on ${body.network}`;
     case 'abandon':
       return `Abandoning IP address ${body.ip}: ${body.reason}`;
+    case 'reuse-lease':
+      return `reuse_lease: lease age ${body.ageSec} (secs) under ${body.thresholdPct}% threshold, reply with unaltered, existing lease for ${body.ip}`;
     case 'failover-state':
       return body.who === 'self'
         ? `failover peer ${body.peer}: I move from ${body.from} to ${body.to}`

@@ -1,15 +1,18 @@
 /**
  * Rebuild the lease rows Gluff should have written from the secondary channel (dhcpd + permuter events).
  *
- * One pass over events in time order, with a little state per IP: a pending group of repeated lines (one
- * fact), the open row, and recent commit lines. Gluff's rules (docs: gluff.md; source: gluff.c lines 848-880):
- * a fact at t finds the row covering t (`lstart <= t <= lend`, inclusive); a different hw/cid/rid cuts it off
- * at t and makes a new row; the same values prolong it (lend only moves forward); a found release for a lease
- * that has not ended cuts it at the release time; no covering row (a gap of even 1 s) makes a new row.
+ * One pass over events in time order. Each DHCPACK line (with its `gv-commit` line, and its `reuse_lease`
+ * line when dhcpd answered with the lease unaltered) is the `lease_queue` row the patched dhcpd wrote; each
+ * found DHCPRELEASE of a lease that has not ended is one release row. Per IP the rebuild keeps a replica of
+ * Gluff's `leases` rows and applies those queue rows with gluff.c's own statements (gluffStep: lines 62-64,
+ * 395-411, 848-880), including the two-rows-found mixing. One server's rows reach its gluff in log order
+ * (queue idx order); lines repeated within 1 s for one IP and MAC are grouped so that rows from both servers
+ * can be tried in every order: when the orders disagree the rows touched carry `gluffQuirk`.
  */
 import type {
   ChannelLoss,
   DhcpCommit,
+  DhcpReuseLease,
   ExpectedLease,
   Finding,
   PortDisagreementCulprit,
@@ -26,6 +29,11 @@ export interface RebuildOptions {
   window?: TimeWindow;
   /** Intervals where the collector lost messages (see lossIntervals). */
   losses?: readonly ChannelLoss[];
+  /**
+   * Per host, how far its syslog clock runs ahead of the times dhcpd gives Gluff (ms; measureClockSkew):
+   * that host's line times are moved back by it before the replay. Absent: no correction.
+   */
+  hostOffsetsMs?: Readonly<Record<string, number>>;
 }
 
 export interface RebuildResult {
@@ -41,12 +49,15 @@ export interface RebuildResult {
 
 type CommitEvent = StoredEvent & DhcpCommit;
 
-/** One ACK line with the commit line matched to it. */
+/** One ACK line with the commit line (and reuse_lease line) matched to it. */
 interface AckCopy {
   id: number;
   host: string;
   timeMs: number;
   commit: CommitEvent | null;
+  /** dhcpd logged `reuse_lease: lease age N` for this ACK: the lease (and its queue row) kept its times. */
+  reuseAgeSec: number | null;
+  reuseId: number | null;
 }
 
 interface PortAt {
@@ -76,17 +87,19 @@ interface PortNote {
   port: string | null;
 }
 
+/** One row of the per-IP replica of Gluff's `leases` table, with what the verifier knows about it. */
 interface OpenRow {
+  /** Creation order (Gluff's auto_increment id order: its find returns rows in this order). */
+  id: number;
+  lstartS: number;
+  lendS: number;
+  hw: string;
+  cid: string | null;
+  rid: string | null;
   lease: ExpectedLease;
   firstIds: number[];
   lastIds: number[];
   extraIds: number[];
-  /** Time of the last ACK fact (dhcpd's `starts`, the queue start of a later release). */
-  lastAckMs: number;
-  /** End granted by the last ACK fact (dhcpd's `ends`: a release after it is not queued). */
-  lastAckEndMs: number;
-  /** Made by cutting the previous row at its start second. */
-  cutFrom: boolean;
   /** The row's cid came from the permuter (no commit line). */
   usesPort: boolean;
   /** Made by a fact newer than as-of − settle. */
@@ -97,14 +110,49 @@ interface OpenRow {
   notes: Map<PortDisagreementCulprit, PortNote>;
 }
 
+/** dhcpd's own lease on an address (both failover servers keep it in step): what its queue rows carry. */
+interface DhcpdLease {
+  mac: string;
+  startsS: number;
+  endsS: number;
+  cid: string | null;
+  rid: string | null;
+}
+
 interface IpState {
   ip: string;
   pending: PendingGroup | null;
-  row: OpenRow | null;
+  /** The live rows of Gluff's table for this IP, in id order (rows that can no longer be found are done). */
+  table: OpenRow[];
+  /** The row of the client's last ACK fact (port notes and moves attach here). */
+  current: OpenRow | null;
+  dhcpd: DhcpdLease | null;
   commits: CommitEvent[];
+  /** reuse_lease lines not yet matched to their ACK. */
+  reuses: (StoredEvent & DhcpReuseLease)[] | null;
   rowsMade: number;
-  /** The row the open row was cut from, while the open row is the one made at that cut. */
-  cutPrev: OpenRow | null;
+  /**
+   * Set while the replica may differ from Gluff's table because a row alive during a collector loss is still
+   * live (a lost ACK changes what every later queue row finds); cleared when every live row has ended.
+   */
+  lossTaint: string | null;
+  /** Time of the last line applied for this IP (ms); -Infinity before the first. */
+  lastFactMs: number;
+}
+
+/** One `lease_queue` row the patched dhcpd writes, with the verifier's bookkeeping. Times in seconds. */
+interface QueueFact {
+  host: string;
+  start: number;
+  release: boolean;
+  end: number;
+  hw: string;
+  cid: string | null;
+  rid: string | null;
+  /** Time of the line behind it (settle bound), ms. */
+  atMs: number;
+  endSource: 'commit' | 'approximate' | 'release';
+  usesPort: boolean;
 }
 
 interface GapInterval {
@@ -114,8 +162,111 @@ interface GapInterval {
   ids: number[];
 }
 
+/** The part of a row Gluff's statements read and write. */
+interface BareRow {
+  id: number;
+  lstartS: number;
+  lendS: number;
+  hw: string;
+  cid: string | null;
+  rid: string | null;
+}
+
 const DIRECT = '0.0.0.0';
 const NO_PORT: PortAt = { port: null, mapId: null };
+
+/**
+ * What one queue row does to Gluff's table, statement by statement (gluff.c lines 848-880): the find at
+ * t = start returns every row with `lstart <= t <= lend` in id order (FIND_LEASE_RSQL line 62 has no ORDER
+ * BY); do_find_lease (lines 395-411) keeps the FIRST row's lstart/lend and the SECOND row's hw/cid/rid.
+ * Different values: cut off every row enclosing the first one at t (CUTOFF_LEASE_RSQL line 63), then make;
+ * same and RELEASE: cut off at the release time; same and ACK: prolong every row with `lstart <= thatstart`
+ * and `thatend <= lend <= newend` (PROLONG_LEASE_RSQL line 64).
+ */
+type GluffStep =
+  | { op: 'make' }
+  | { op: 'cut'; rows: BareRow[]; toS: number; thenMake: boolean; same: BareRow; first: BareRow }
+  | { op: 'prolong'; rows: BareRow[]; toS: number; same: BareRow; first: BareRow };
+
+function gluffStep(table: readonly BareRow[], q: QueueFact): GluffStep {
+  const t = q.start;
+  let first: BareRow | null = null;
+  let second: BareRow | null = null;
+  for (const r of table) {
+    if (r.lstartS <= t && r.lendS >= t) {
+      if (first === null) first = r;
+      else if (second === null) second = r;
+    }
+  }
+  if (first === null) return { op: 'make' };
+  const same = second ?? first;
+  const thatStart = first.lstartS;
+  const thatEnd = first.lendS;
+  // The usual case, one row in the table, without allocating a filtered copy (this runs once per ACK line).
+  const alone = table.length === 1;
+  if (same.hw !== q.hw || same.cid !== q.cid || same.rid !== q.rid || q.release) {
+    const differ = same.hw !== q.hw || same.cid !== q.cid || same.rid !== q.rid;
+    const rows = alone ? [first] : table.filter((r) => r.lstartS <= thatStart && r.lendS >= thatEnd);
+    return { op: 'cut', rows, toS: differ ? t : q.end, thenMake: differ, same, first };
+  }
+  const rows = alone
+    ? first.lendS <= q.end
+      ? [first]
+      : []
+    : table.filter((r) => r.lstartS <= thatStart && r.lendS <= q.end && r.lendS >= thatEnd);
+  return { op: 'prolong', rows, toS: q.end, same, first };
+}
+
+/** Applies queue rows to a copy of a bare table (to compare the outcomes of different orders). */
+function replayBare(table: readonly BareRow[], facts: readonly QueueFact[]): string {
+  const rows: BareRow[] = table.map((r) => ({ ...r }));
+  let id = rows.reduce((n, r) => Math.max(n, r.id), 0);
+  for (const q of facts) {
+    const step = gluffStep(rows, q);
+    if (step.op === 'make' || (step.op === 'cut' && step.thenMake)) {
+      if (step.op === 'cut') for (const r of step.rows) r.lendS = step.toS;
+      rows.push({ id: ++id, lstartS: q.start, lendS: q.end, hw: q.hw, cid: q.cid, rid: q.rid });
+    } else {
+      for (const r of step.rows) r.lendS = step.toS;
+    }
+  }
+  return rows
+    .map((r) => `${r.lstartS}/${r.lendS}/${r.hw}/${r.cid ?? ''}/${r.rid ?? ''}`)
+    .sort()
+    .join(' ');
+}
+
+/** Every order of `facts` that keeps each host's rows in their own (queue) order; at most `limit`. */
+function hostInterleavings(facts: readonly QueueFact[], limit: number): QueueFact[][] {
+  const byHost = new Map<string, QueueFact[]>();
+  for (const f of facts) {
+    const l = byHost.get(f.host);
+    if (l === undefined) byHost.set(f.host, [f]);
+    else l.push(f);
+  }
+  const lists = [...byHost.values()];
+  const out: QueueFact[][] = [];
+  const pos = lists.map(() => 0);
+  const cur: QueueFact[] = [];
+  const walk = (): void => {
+    if (out.length >= limit) return;
+    if (cur.length === facts.length) {
+      out.push([...cur]);
+      return;
+    }
+    for (let i = 0; i < lists.length; i++) {
+      const l = lists[i]!;
+      if (pos[i]! >= l.length) continue;
+      cur.push(l[pos[i]!]!);
+      pos[i]!++;
+      walk();
+      pos[i]!--;
+      cur.pop();
+    }
+  };
+  walk();
+  return out;
+}
 
 /** Rebuild the expected `leases` rows. Pure; events must come in time order (ties in store order). */
 export function rebuildLeases(
@@ -124,12 +275,17 @@ export function rebuildLeases(
   options: RebuildOptions,
 ): RebuildResult {
   const settleBoundMs = options.asOfMs - spec.tolerances.settleSec * 1000;
+  const losses = options.losses ?? [];
   const serverHosts = new Set(spec.servers.map((s) => s.host));
   const portBySwitchIf = new Map(spec.switch.ports.map((p) => [p.switchIf, p]));
   const macsByIface = new Map(spec.clientSegments.map((s) => [s.iface, s.macs]));
+  // A row whose lend is older than this before the newest fact can no longer be found: a queue row's start
+  // is at most one lease back (a release carries its lease's starts).
+  const horizonS = spec.lease.maxSec + 60;
   const states = new Map<string, IpState>();
   const macToIp = new Map<string, string>();
   const done: OpenRow[] = [];
+  let nextRowId = 1;
   let macPort = new Map<string, PortAt>();
   let lastSeq: number | null = null;
   let downSeq: number | null = null;
@@ -138,7 +294,7 @@ export function rebuildLeases(
   let lastMapMs: number | null = null;
   const gaps: GapInterval[] = [];
   /** Releases Gluff applies to the wrong row (reported as warnings). */
-  const quirks: { row: OpenRow; releaseMs: number; prev: OpenRow }[] = [];
+  const quirks: { row: OpenRow; releaseMs: number; cut: OpenRow[] }[] = [];
   let evidenceFromMs: number | null = null;
   // The port state before the last `down`: a move is judged between the maps around a down.
   let pendingBefore: Map<string, PortAt> | null = null;
@@ -165,15 +321,34 @@ export function rebuildLeases(
   const stateOf = (ip: string): IpState => {
     let st = states.get(ip);
     if (st === undefined) {
-      st = { ip, pending: null, row: null, commits: [], rowsMade: 0, cutPrev: null };
+      st = {
+        ip,
+        pending: null,
+        table: [],
+        current: null,
+        dhcpd: null,
+        commits: [],
+        reuses: null,
+        rowsMade: 0,
+        lossTaint: null,
+        lastFactMs: -Infinity,
+      };
       states.set(ip, st);
     }
     return st;
   };
 
-  const finalize = (st: IpState): void => {
-    if (st.row !== null) done.push(st.row);
-    st.row = null;
+  /** Moves rows that no later queue row can find out of the live table. */
+  const retire = (st: IpState, nowS: number): void => {
+    let old = false;
+    for (const r of st.table) if (r.lendS < nowS - horizonS) old = true;
+    if (!old) return;
+    const keep: OpenRow[] = [];
+    for (const r of st.table) {
+      if (r.lendS >= nowS - horizonS) keep.push(r);
+      else done.push(r);
+    }
+    st.table = keep;
   };
 
   const flush = (st: IpState): void => {
@@ -184,165 +359,247 @@ export function rebuildLeases(
     else applyAck(st, g);
   };
 
-  const applyRelease = (st: IpState, g: PendingGroup): void => {
-    const r = st.row;
-    const t = g.firstMs;
-    // dhcpd queues a release only for a lease that has not ended (dhcp.c: `lease->ends > cur_time`).
-    if (r === null || r.lease.hw !== g.mac || t >= r.lastAckEndMs || t > r.lease.endMs || t < r.lease.startMs)
-      return;
+  /** Sets a row's end after a change, keeping the settled end when the change is too new to be judged. */
+  const moveEnd = (r: OpenRow, toS: number, atMs: number): void => {
     const L = r.lease;
-    // dhcpd's lease has ended now: a later copy of this release is not queued again.
-    r.lastAckEndMs = t;
-    // The queue row's start is the lease's last ACK time. When that is the second this row was cut from the
-    // previous one, Gluff's find returns both rows; it takes the times of the first (the cut row) and the
-    // hw/cid/rid of the second (this row), sees "same lease" and cuts the CUT row at the release time: this
-    // row keeps its ACK end (gluff.c lines 395-411, 63, 863), and later renewals prolong it as usual. This row
-    // is predicted exactly; the previous row keeps its intended end here but is flagged (Gluff stretches it
-    // to the release, overlapping this one), so what the diff sees around it is a warning.
-    const prev = st.cutPrev;
-    if (r.cutFrom && sec(r.lastAckMs) === sec(L.startMs) && prev !== null && prev.lease.endMs === L.startMs) {
-      prev.lease.gluffQuirk ??= `Gluff ends this row at the release of the next row's lease (${t} ms) instead`;
-      prev.extraIds.push(...g.releaseIds);
-      r.extraIds.push(...g.releaseIds);
-      quirks.push({ row: r, releaseMs: t, prev });
-      return;
+    if (atMs > settleBoundMs && L.settledEndMs == null && !r.unsettledMade) L.settledEndMs = L.endMs;
+    r.lendS = toS;
+    L.endMs = toS * 1000;
+  };
+
+  /** Applies one queue row to the IP's table exactly as gluff does; returns the row that holds the lease. */
+  const applyFact = (
+    st: IpState,
+    q: QueueFact,
+    ids: number[],
+    port: PortAt,
+    quirk: string | null,
+  ): OpenRow => {
+    // The usual renewal, one row found with the same values: PROLONG_LEASE_RSQL on that row, without the
+    // allocations of the general path (this runs once per ACK line).
+    if (st.table.length === 1 && !q.release) {
+      const r = st.table[0]!;
+      if (r.lstartS <= q.start && q.start <= r.lendS && r.hw === q.hw && r.cid === q.cid && r.rid === q.rid) {
+        const L = r.lease;
+        if (q.end > r.lendS) {
+          moveEnd(r, q.end, q.atMs);
+          L.endSource = q.endSource;
+          L.releaseMs = null;
+          L.ackEndMs = null;
+          if (q.usesPort) r.usesPort = true;
+        }
+        r.lastIds = ids;
+        if (quirk !== null) L.gluffQuirk ??= quirk;
+        return r;
+      }
     }
-    if (t > settleBoundMs && L.settledEndMs == null && !r.unsettledMade) L.settledEndMs = L.endMs;
-    L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? L.endMs) : L.endMs;
-    L.endMs = t;
-    L.endSource = 'release';
-    L.releaseMs = t;
-    r.extraIds.push(...g.releaseIds);
+    const step = gluffStep(st.table, q);
+    if (step.op === 'cut' || step.op === 'prolong') {
+      for (const b of step.rows) {
+        const r = b as OpenRow;
+        const L = r.lease;
+        const cutToMake = step.op === 'cut' && step.thenMake;
+        // A cut exactly at lend changes no value but says why the row ends there.
+        if (r.lendS === step.toS && !cutToMake) continue;
+        const beforeMs = L.endMs;
+        if (r.lendS !== step.toS) moveEnd(r, step.toS, q.atMs);
+        if (step.op === 'prolong') {
+          L.endSource = q.endSource;
+          L.releaseMs = null;
+          L.ackEndMs = null;
+          if (q.usesPort) r.usesPort = true;
+        } else if (step.thenMake) {
+          L.endSource = 'cutoff';
+          L.releaseMs = null;
+          L.ackEndMs = null;
+          r.extraIds.push(...ids.slice(0, 2));
+        } else {
+          L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
+          L.endSource = 'release';
+          L.releaseMs = q.end * 1000;
+          r.extraIds.push(...ids);
+        }
+        if (quirk !== null) L.gluffQuirk ??= quirk;
+      }
+      if (step.op === 'prolong') {
+        const r = step.same as OpenRow;
+        r.lastIds = ids;
+        if (quirk !== null) r.lease.gluffQuirk ??= quirk;
+        return r;
+      }
+      if (!step.thenMake) {
+        const held = step.same as OpenRow;
+        if (!step.rows.includes(step.same))
+          quirks.push({ row: held, releaseMs: q.end * 1000, cut: step.rows as OpenRow[] });
+        return held;
+      }
+    }
+    const lease: ExpectedLease = {
+      ip: st.ip,
+      hw: q.hw,
+      cidHex: q.cid,
+      remoteIdHex: q.rid,
+      startMs: q.start * 1000,
+      endMs: q.end * 1000,
+      endSource: q.endSource === 'release' ? 'commit' : q.endSource,
+      releaseMs: null,
+      physicalPort: port.port?.name ?? null,
+      evidence: [],
+      inconclusive: null,
+      ackEndMs: null,
+      settledEndMs: null,
+      startMayBeEarlier:
+        st.rowsMade === 0 &&
+        evidenceFromMs !== null &&
+        q.start * 1000 <= evidenceFromMs + spec.lease.maxSec * 1000,
+      gluffQuirk: quirk,
+      startHost: q.release ? null : q.host,
+    };
+    st.rowsMade++;
+    const r: OpenRow = {
+      id: nextRowId++,
+      lstartS: q.start,
+      lendS: q.end,
+      hw: q.hw,
+      cid: q.cid,
+      rid: q.rid,
+      lease,
+      firstIds: ids,
+      lastIds: ids,
+      extraIds: port.mapId !== null ? [port.mapId] : [],
+      usesPort: q.usesPort,
+      unsettledMade: q.atMs > settleBoundMs,
+      pendingMoveMs: null,
+      pendingMoveId: null,
+      notes: new Map(),
+    };
+    st.table.push(r);
+    return r;
+  };
+
+  /**
+   * Applies the queue rows of one client action. Rows from one server reach its gluff in that server's log
+   * order (the queue's idx order), so they are replayed exactly; only rows from both servers in one action
+   * may meet in either order (each gluff polls on its own 5 s cycle): when the orders give different tables,
+   * the rows touched carry `gluffQuirk` and their findings are warnings.
+   */
+  const applyFacts = (st: IpState, facts: QueueFact[], ids: number[], port: PortAt): OpenRow | null => {
+    if (facts.length === 0) return null;
+    retire(st, facts[0]!.start);
+    let quirk: string | null = null;
+    if (facts.length > 1 && facts.some((f) => f.host !== facts[0]!.host)) {
+      const orders = hostInterleavings(facts, 24);
+      const outcomes = new Set(orders.map((o) => replayBare(st.table, o)));
+      if (outcomes.size > 1 || orders.length >= 24) {
+        quirk = `queue rows from both servers at ${tok(facts[0]!.atMs)} give different Gluff tables depending on which gluff runs first`;
+      }
+    }
+    const t0 = facts[0]!.start;
+    if (st.lossTaint !== null && st.table.every((r) => r.lendS < t0)) st.lossTaint = null;
+    if (losses.length > 0) {
+      // A line lost since this IP's previous fact may have been an ACK that made or prolonged a row.
+      const since = losses.find((l) => overlaps(st.lastFactMs, facts[0]!.atMs, l.fromMs, l.toMs));
+      if (since !== undefined) {
+        st.lossTaint ??= `follows a collector loss on ${since.listener} (${tok(since.fromMs)} to ${tok(since.toMs)}) that may have held a line of this address`;
+      }
+      for (const r of st.table) {
+        const loss = losses.find((l) => overlaps(r.lease.startMs, r.lease.endMs, l.fromMs, l.toMs));
+        if (loss !== undefined && r.lendS >= t0) {
+          st.lossTaint ??= `follows rows the collector may have lost lines of (${loss.listener}, ${tok(loss.fromMs)} to ${tok(loss.toMs)})`;
+        }
+      }
+    }
+    st.lastFactMs = facts[facts.length - 1]!.atMs;
+    let held: OpenRow | null = null;
+    for (const q of facts) held = applyFact(st, q, ids, port, quirk);
+    if (st.lossTaint !== null) {
+      for (const r of st.table) if (r.lendS >= t0) r.lease.inconclusive ??= st.lossTaint;
+    }
+    return held;
+  };
+
+  const applyRelease = (st: IpState, g: PendingGroup): void => {
+    const d = st.dhcpd;
+    const tS = sec(g.firstMs);
+    // dhcpd queues a release only for a lease that has not ended (dhcp.c: `lease->ends > cur_time`), with the
+    // lease's starts and stored agent options (the patch's ldb_log_release); the lease ends then.
+    if (d === null || d.mac !== g.mac || d.endsS <= tS) return;
+    const q: QueueFact = {
+      host: '',
+      start: d.startsS,
+      release: true,
+      end: tS,
+      hw: g.mac,
+      cid: d.cid,
+      rid: d.rid,
+      atMs: g.firstMs,
+      endSource: 'release',
+      usesPort: false,
+    };
+    d.endsS = tS;
+    applyFacts(st, [q], g.releaseIds, g.port);
   };
 
   const applyAck = (st: IpState, g: PendingGroup): void => {
-    const t = g.firstMs;
-    const firstSec = sec(t);
-    // One loop over the copies (this runs once per renewal: keep it allocation-light).
-    let lastRelayed: CommitEvent | null = null;
-    let lastAny: CommitEvent | null = null;
-    let conflict = false;
-    let sameSecondCopies = 0;
-    let commitEndMs = -Infinity;
-    for (const a of g.acks) {
-      if (sec(a.timeMs) === firstSec) sameSecondCopies++;
-      const c = a.commit;
-      if (c === null) continue;
-      if (
-        lastAny !== null &&
-        (c.circuitIdHex !== lastAny.circuitIdHex || c.remoteIdHex !== lastAny.remoteIdHex)
-      ) {
-        conflict = true;
-      }
-      lastAny = c;
-      if (c.giaddr !== DIRECT) lastRelayed = c;
-      const end = a.timeMs + c.leaseSec * 1000;
-      if (end > commitEndMs) commitEndMs = end;
-    }
-    const chosen = lastRelayed ?? lastAny;
-    const endMs = chosen !== null ? commitEndMs : t + spec.lease.defaultSec * 1000;
-    const endSource: 'commit' | 'approximate' = chosen !== null ? 'commit' : 'approximate';
-    const cidHex = chosen !== null ? chosen.circuitIdHex : (g.port.port?.circuitIdHex ?? null);
-    const ridHex = chosen !== null ? chosen.remoteIdHex : (g.port.port?.remoteIdHex ?? null);
+    // Each ACK line is one queue row; a copy without its commit line borrows a sibling's (same host first).
     const ids: number[] = [];
+    const facts: QueueFact[] = [];
     for (const a of g.acks) {
       ids.push(a.id);
       if (a.commit !== null) ids.push(a.commit.id);
+      if (a.reuseId !== null) ids.push(a.reuseId);
     }
-    const unsettled = t > settleBoundMs;
-    let r = st.row;
-    const covers = r !== null && r.lease.startMs <= t && t <= r.lease.endMs;
-    if (
-      r !== null &&
-      covers &&
-      r.lease.hw === g.mac &&
-      r.lease.cidHex === cidHex &&
-      r.lease.remoteIdHex === ridHex
-    ) {
-      // Prolong: lend only moves forward.
-      const L = r.lease;
-      if (endMs > L.endMs) {
-        if (unsettled && L.settledEndMs == null && !r.unsettledMade) L.settledEndMs = L.endMs;
-        L.endMs = endMs;
-        L.endSource = endSource;
-        L.releaseMs = null;
-        L.ackEndMs = null;
+    for (const a of g.acks) {
+      const c =
+        a.commit ??
+        g.acks.find((b) => b.commit !== null && b.host === a.host)?.commit ??
+        g.acks.find((b) => b.commit !== null)?.commit ??
+        null;
+      const t = sec(a.timeMs);
+      const leaseSec = c !== null ? c.leaseSec : spec.lease.defaultSec;
+      const cid = c !== null ? c.circuitIdHex : (g.port.port?.circuitIdHex ?? null);
+      const rid = c !== null ? c.remoteIdHex : (g.port.port?.remoteIdHex ?? null);
+      let start = t;
+      let end = t + leaseSec;
+      if (a.reuseAgeSec !== null) {
+        // reuse_lease: dhcpd answered with the lease unaltered, so the queue row has its old starts and ends.
+        start = t - a.reuseAgeSec;
+        const d = st.dhcpd;
+        end = d !== null && d.mac === g.mac && d.startsS === start ? d.endsS : start + leaseSec;
+      } else if (st.dhcpd === null) {
+        st.dhcpd = { mac: g.mac, startsS: start, endsS: end, cid, rid };
+      } else {
+        const d = st.dhcpd;
+        d.mac = g.mac;
+        d.startsS = start;
+        d.endsS = end;
+        d.cid = cid;
+        d.rid = rid;
       }
-      r.lastIds = ids;
-      r.lastAckMs = t;
-      r.lastAckEndMs = endMs;
-      if (chosen === null) r.usesPort = true;
-      if (r.pendingMoveMs !== null && t >= r.pendingMoveMs) {
-        r.pendingMoveMs = null;
-        r.pendingMoveId = null;
-      }
-      if (conflict)
-        L.gluffQuirk ??= `ACK copies at ${t} ms carry different circuit-ids: Gluff's result depends on their order`;
-      if (r.cutFrom && sec(L.startMs) === firstSec) {
-        L.gluffQuirk ??= `a second fact in the cut-off second ${t} ms: Gluff finds two rows`;
-      }
-    } else {
-      let cutFrom = false;
-      let cutQuirk: string | null = null;
-      if (r !== null && covers) {
-        const L = r.lease;
-        if (unsettled && L.settledEndMs == null && !r.unsettledMade) L.settledEndMs = L.endMs;
-        L.endMs = t;
-        L.endSource = 'cutoff';
-        L.releaseMs = null;
-        L.ackEndMs = null;
-        r.extraIds.push(...ids.slice(0, 2));
-        cutFrom = true;
-        // Any further queue row in second t finds the cut row and the new one (gluff.c do_find_lease).
-        if (sameSecondCopies > 1 || conflict || (r.cutFrom && sec(L.startMs) === firstSec)) {
-          cutQuirk = `${sameSecondCopies} ACK copies in the cut-off second ${t} ms: Gluff finds two rows`;
-          L.gluffQuirk ??= cutQuirk;
-        }
-      }
-      const prev = r;
-      if (r !== null) finalize(st);
-      st.cutPrev = cutFrom ? prev : null;
-      const lease: ExpectedLease = {
-        ip: st.ip,
+      facts.push({
+        host: a.host,
+        start,
+        release: false,
+        end,
         hw: g.mac,
-        cidHex,
-        remoteIdHex: ridHex,
-        startMs: t,
-        endMs,
-        endSource,
-        releaseMs: null,
-        physicalPort: g.port.port?.name ?? null,
-        evidence: [],
-        inconclusive: null,
-        ackEndMs: null,
-        settledEndMs: null,
-        startMayBeEarlier:
-          st.rowsMade === 0 && evidenceFromMs !== null && t <= evidenceFromMs + spec.lease.maxSec * 1000,
-        gluffQuirk: conflict
-          ? `ACK copies at ${t} ms carry different circuit-ids: Gluff's result depends on their order`
-          : cutQuirk,
-      };
-      st.rowsMade++;
-      r = {
-        lease,
-        firstIds: ids,
-        lastIds: ids,
-        extraIds: g.port.mapId !== null ? [g.port.mapId] : [],
-        lastAckMs: t,
-        lastAckEndMs: endMs,
-        cutFrom,
-        usesPort: chosen === null,
-        unsettledMade: unsettled,
-        pendingMoveMs: null,
-        pendingMoveId: null,
-        notes: new Map(),
-      };
-      st.row = r;
-      macToIp.set(g.mac, st.ip);
+        cid,
+        rid,
+        atMs: a.timeMs,
+        endSource: c !== null ? 'commit' : 'approximate',
+        usesPort: c === null,
+      });
+    }
+    const r = applyFacts(st, facts, ids, g.port);
+    if (r === null) return;
+    st.current = r;
+    macToIp.set(g.mac, st.ip);
+    if (r.pendingMoveMs !== null && g.firstMs >= r.pendingMoveMs) {
+      r.pendingMoveMs = null;
+      r.pendingMoveId = null;
     }
     // Port disagreement: what dhcpd recorded vs. where the permuter put the client.
     const port = g.port.port;
-    if (port !== null && chosen !== null) {
+    if (port !== null) {
       for (const a of g.acks) {
         const c = a.commit;
         if (c === null) continue;
@@ -406,7 +663,7 @@ export function rebuildLeases(
       if (ip === undefined) continue;
       const st = stateOf(ip);
       flush(st);
-      const r = st.row;
+      const r = st.current;
       if (r !== null && r.lease.hw === mac && r.lease.endMs > ev.timeMs && r.pendingMoveMs === null) {
         r.pendingMoveMs = ev.timeMs;
         r.pendingMoveId = ev.id;
@@ -446,7 +703,10 @@ export function rebuildLeases(
     macPort = unknown;
   };
 
-  for (const ev of events) {
+  const offsets = options.hostOffsetsMs ?? {};
+  const shifted = Object.values(offsets).some((ms) => ms !== 0);
+  const input: Iterable<StoredEvent> = shifted ? shiftHosts(events, offsets) : events;
+  for (const ev of input) {
     if (ev.timeMs > options.asOfMs) continue;
     if (evidenceFromMs === null) evidenceFromMs = ev.timeMs;
     flushOlderThan(ev.timeMs);
@@ -457,7 +717,15 @@ export function rebuildLeases(
         const p = st.pending;
         if (p !== null && (p.kind !== 'ack' || p.mac !== ev.mac || ev.timeMs - p.firstMs > 1000)) flush(st);
         const commit = takeCommit(st, ev.host, ev.mac, ev.timeMs);
-        const copy: AckCopy = { id: ev.id, host: ev.host, timeMs: ev.timeMs, commit };
+        const reuse = takeReuse(st, ev.host, ev.timeMs);
+        const copy: AckCopy = {
+          id: ev.id,
+          host: ev.host,
+          timeMs: ev.timeMs,
+          commit,
+          reuseAgeSec: reuse?.ageSec ?? null,
+          reuseId: reuse?.id ?? null,
+        };
         macToIp.set(ev.mac, ev.ip);
         if (st.pending === null) {
           st.pending = {
@@ -499,6 +767,14 @@ export function rebuildLeases(
           if (st.commits.length > 0) pruneCommits(st.commits, sec(ev.timeMs));
           st.commits.push(c);
         }
+        break;
+      }
+      case 'reuse-lease': {
+        // Logged between the commit line and the ACK on the same host (commit, reuse_lease, REQUEST, ACK).
+        if (serverHosts.size > 0 && !serverHosts.has(ev.host)) break;
+        const st = stateOf(ev.ip);
+        st.reuses = (st.reuses ?? []).filter((r) => sec(ev.timeMs) - sec(r.timeMs) <= 1);
+        st.reuses.push(ev);
         break;
       }
       case 'dhcprelease': {
@@ -543,7 +819,8 @@ export function rebuildLeases(
   }
   for (const st of states.values()) {
     flush(st);
-    finalize(st);
+    done.push(...st.table);
+    st.table = [];
   }
   // A `down` whose map may still be on its way (newer than as-of − settle) is not a gap yet.
   if (downSeq !== null && downMs <= settleBoundMs) {
@@ -562,12 +839,12 @@ export function rebuildLeases(
     f.ip = L.ip;
     f.hw = L.hw;
     f.expected = L;
-    f.evidence = [...q.row.firstIds, ...q.prev.extraIds.slice(-1)];
-    f.message = `${L.ip}: ${L.hw} released at ${q.releaseMs} ms, but its last ACK was in the second the row was cut from the previous one (${L.startMs} ms); Gluff's find then mixes the two rows and ends the previous row at the release instead, so this row keeps its ACK end (known Gluff behaviour, gluff.c do_find_lease)`;
+    f.evidence = [...q.row.firstIds, ...q.row.extraIds.slice(-1)];
+    f.message = `${L.ip}: ${L.hw} released at ${tok(q.releaseMs)}, but the release's queue start (its lease's last ACK) is also covered by an older row that ends there; Gluff's find then takes the older row's times and ends that row at the release instead, so this row keeps its ACK end (known Gluff behaviour, gluff.c do_find_lease)`;
     f.details = {
       releaseMs: q.releaseMs,
       gluffQuirk: 'release-on-cut-second',
-      previousRowStartMs: q.prev.lease.startMs,
+      previousRowStartMs: q.cut[0]?.lease.startMs ?? null,
     };
     result.findings.push(f);
   }
@@ -579,11 +856,45 @@ function takeCommit(st: IpState, host: string, mac: string, timeMs: number): Com
   for (let i = 0; i < st.commits.length; i++) {
     const c = st.commits[i]!;
     const d = sec(timeMs) - sec(c.timeMs);
-    if (c.host === host && c.mac === mac && d >= 0 && d <= 1) best = i;
+    // dhcpd logs each commit line before its ACK, one exchange after another: the oldest open one is this ACK's.
+    if (c.host === host && c.mac === mac && d >= 0 && d <= 1) {
+      best = i;
+      break;
+    }
   }
   if (best < 0) return null;
   const [c] = st.commits.splice(best, 1);
   return c ?? null;
+}
+
+/** Events with each host's clock offset taken off, back in time order (ties in store order). */
+function shiftHosts(events: Iterable<StoredEvent>, offsets: Readonly<Record<string, number>>): StoredEvent[] {
+  const out: StoredEvent[] = [];
+  for (const ev of events) {
+    const d = offsets[ev.host] ?? 0;
+    out.push(d === 0 ? ev : { ...ev, timeMs: ev.timeMs - d });
+  }
+  return out.sort((a, b) => a.timeMs - b.timeMs || a.id - b.id);
+}
+
+/** The reuse_lease line of this host for an ACK at timeMs (same second or one before), consumed. */
+function takeReuse(st: IpState, host: string, timeMs: number): (StoredEvent & DhcpReuseLease) | null {
+  const reuses = st.reuses;
+  if (reuses === null) return null;
+  for (let i = reuses.length - 1; i >= 0; i--) {
+    const r = reuses[i]!;
+    const d = sec(timeMs) - sec(r.timeMs);
+    if (r.host === host && d >= 0 && d <= 1) {
+      reuses.splice(i, 1);
+      return r;
+    }
+  }
+  return null;
+}
+
+/** An instant in a message: report/ expands the token to ISO 8601 UTC (pure folders never format time). */
+function tok(ms: number): string {
+  return `{{t:${ms}}}`;
 }
 
 /** Drop commit lines too old to belong to any later ACK (in place: this runs for every commit line). */
@@ -644,7 +955,7 @@ function finish(
     L.evidence = [...new Set([...r.firstIds, ...r.lastIds, ...r.extraIds])];
     for (const loss of losses) {
       if (L.inconclusive === null && overlaps(L.startMs, L.endMs, loss.fromMs, loss.toMs)) {
-        L.inconclusive = `collector lost ${loss.kernelDrops + loss.appDrops} messages on ${loss.listener} between ${loss.fromMs} and ${loss.toMs} ms`;
+        L.inconclusive = `collector lost ${loss.kernelDrops + loss.appDrops} messages on ${loss.listener} between ${tok(loss.fromMs)} and ${tok(loss.toMs)}`;
       }
     }
     const gapHit = gaps.find((g) => overlaps(L.startMs, L.endMs, g.fromMs, g.toMs));
@@ -652,7 +963,7 @@ function finish(
       L.inconclusive = `port unknown: ${gapHit.reason}`;
     }
     if (r.unsettledMade && L.inconclusive === null) {
-      L.inconclusive = `not settled: first ACK at ${L.startMs} ms is newer than as-of − ${spec.tolerances.settleSec} s`;
+      L.inconclusive = `not settled: first ACK at ${tok(L.startMs)} is newer than as-of − ${spec.tolerances.settleSec} s`;
       if (inWindow(L.startMs, w)) unsettledInWindow++;
     }
     if (r.pendingMoveMs !== null && r.pendingMoveMs < L.endMs) {
@@ -692,7 +1003,7 @@ function finish(
   for (const g of gaps) {
     if (w !== undefined && !overlaps(g.fromMs, g.toMs, w.fromMs ?? -Infinity, w.toMs ?? Infinity)) continue;
     const f = baseFinding('channel-gap', 'inconclusive', 'channel');
-    f.message = `${g.reason}: switch ports unknown from ${g.fromMs} to ${g.toMs} ms`;
+    f.message = `${g.reason}: switch ports unknown from ${tok(g.fromMs)} to ${tok(g.toMs)}`;
     f.evidence = g.ids;
     f.details = { fromMs: g.fromMs, toMs: g.toMs, source: 'permuter' };
     findings.push(f);
@@ -702,14 +1013,14 @@ function finish(
     if (w !== undefined && !overlaps(loss.fromMs, loss.toMs, w.fromMs ?? -Infinity, w.toMs ?? Infinity))
       continue;
     const f = baseFinding('channel-gap', 'inconclusive', 'channel');
-    f.message = `collector lost ${loss.kernelDrops} datagrams in the kernel and ${loss.appDrops} itself on ${loss.listener} between ${loss.fromMs} and ${loss.toMs} ms`;
+    f.message = `collector lost ${loss.kernelDrops} datagrams in the kernel and ${loss.appDrops} itself on ${loss.listener} between ${tok(loss.fromMs)} and ${tok(loss.toMs)}`;
     f.details = { ...loss, source: 'collector' };
     findings.push(f);
     reasons.push(f.message);
   }
   if (unsettledInWindow > 0) {
     const f = baseFinding('not-settled', 'inconclusive', 'channel');
-    f.message = `${unsettledInWindow} rows start after as-of − ${spec.tolerances.settleSec} s (${settleBoundMs} ms): Gluff may not have written them yet`;
+    f.message = `${unsettledInWindow} rows start after as-of − ${spec.tolerances.settleSec} s (${tok(settleBoundMs)}): Gluff may not have written them yet`;
     f.details = { rows: unsettledInWindow, settleBoundMs };
     findings.push(f);
     reasons.push(f.message);
@@ -726,10 +1037,10 @@ function culpritOf(c: PortDisagreementCulprit): Finding['culprit'] {
 function portMessage(n: PortNote, L: ExpectedLease): string {
   switch (n.culprit) {
     case 'dhcpd-stale-options':
-      return `${L.ip} (${L.hw}): ${n.count} direct renewal(s) from ${n.firstMs} ms recorded circuit-id ${n.seenCid ?? 'none'} kept from an earlier relayed exchange, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
+      return `${L.ip} (${L.hw}): ${n.count} direct renewal(s) from ${tok(n.firstMs)} recorded circuit-id ${n.seenCid ?? 'none'} kept from an earlier relayed exchange, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
     case 'switch-not-stamping':
-      return `${L.ip} (${L.hw}): ${n.count} relayed exchange(s) from ${n.firstMs} ms carried circuit-id ${n.seenCid ?? 'none'}, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
+      return `${L.ip} (${L.hw}): ${n.count} relayed exchange(s) from ${tok(n.firstMs)} carried circuit-id ${n.seenCid ?? 'none'}, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
     case 'moved-without-dhcp':
-      return `${L.ip} (${L.hw}): the permuter moved the client at ${n.firstMs} ms and no DHCP exchange followed before the row ended at ${L.endMs} ms, so the row keeps circuit-id ${L.cidHex ?? 'none'}`;
+      return `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and no DHCP exchange followed before the row ended at ${tok(L.endMs)}, so the row keeps circuit-id ${L.cidHex ?? 'none'}`;
   }
 }

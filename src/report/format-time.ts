@@ -10,6 +10,19 @@ export function formatIsoTime(ms: number | null | undefined): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
+const TIME_TOKEN = /\{\{t:(-?\d{1,16})\}\}/g;
+
+/**
+ * Expands the instants rebuild/ and diff/ write into finding messages as `{{t:1795754943000}}` (pure folders
+ * never format time) to ISO 8601 UTC: `moved the client at {{t:1795754943000}}` ->
+ * `moved the client at 2026-11-27T04:49:03Z`. Anything else is left as it is.
+ */
+export function expandTimeTokens(text: string): string {
+  return text.includes('{{t:')
+    ? text.replace(TIME_TOKEN, (_, ms: string) => formatIsoTime(Number(ms)))
+    : text;
+}
+
 /** ISO time or null, for JSON. */
 export function isoOrNull(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? null : formatIsoTime(ms);

@@ -3,7 +3,7 @@
  * other value is as in VerificationResult.
  */
 import type { ActualLease, ExpectedLease, Finding, VerificationResult } from '../model/lease.js';
-import { isoOrNull } from './format-time.js';
+import { expandTimeTokens, isoOrNull } from './format-time.js';
 
 /** JSON shape of an expected row: times as ISO strings. */
 function expectedJson(row: ExpectedLease) {
@@ -17,7 +17,7 @@ function expectedJson(row: ExpectedLease) {
     endSource: row.endSource,
     release: isoOrNull(row.releaseMs),
     physicalPort: row.physicalPort,
-    inconclusive: row.inconclusive,
+    inconclusive: row.inconclusive === null ? null : expandTimeTokens(row.inconclusive),
   };
 }
 
@@ -44,7 +44,7 @@ function findingJson(f: Finding) {
     culprit: f.culprit,
     ip: f.ip,
     hw: f.hw,
-    message: f.message,
+    message: expandTimeTokens(f.message),
     expected: f.expected === null ? null : expectedJson(f.expected),
     actual: f.actual.map(actualJson),
     evidence: f.evidenceLines.map((l) => ({ rawId: l.rawId, line: l.text })),
@@ -67,7 +67,7 @@ export function renderJsonReport(result: VerificationResult): string {
     },
     spec: result.spec,
     counts: result.counts,
-    inconclusiveReasons: result.inconclusiveReasons,
+    inconclusiveReasons: result.inconclusiveReasons.map(expandTimeTokens),
     channel: result.channel,
     memory: result.memory,
     ips: result.ips,

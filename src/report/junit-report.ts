@@ -4,13 +4,13 @@
  * reason; warnings go to <system-out> of a passing case. Memory verdicts are one case per process.
  */
 import type { Finding, FindingKind, VerificationResult } from '../model/lease.js';
-import { escapeXml, formatIsoTime } from './format-time.js';
+import { escapeXml, expandTimeTokens, formatIsoTime } from './format-time.js';
 
 /** Check families: what a CI dashboard groups by. Every finding kind belongs to exactly one. */
 export const CHECK_FAMILIES: Record<string, readonly FindingKind[]> = {
   presence: ['missing-lease', 'unexpected-lease', 'split-lease', 'merged-lease'],
   identity: ['wrong-hw', 'wrong-port'],
-  timing: ['start-mismatch', 'end-mismatch', 'release-not-applied'],
+  timing: ['start-mismatch', 'end-mismatch', 'release-not-applied', 'clock-skew'],
   integrity: ['overlapping-rows', 'invalid-row'],
   port: ['port-disagreement'],
   channel: ['channel-gap', 'not-settled'],
@@ -35,7 +35,7 @@ interface Case {
 }
 
 function describeFinding(f: Finding): string {
-  const lines = [`[${f.kind}] ${f.message}`, `culprit: ${f.culprit}`];
+  const lines = [`[${f.kind}] ${expandTimeTokens(f.message)}`, `culprit: ${f.culprit}`];
   for (const a of f.actual)
     lines.push(
       `actual row id=${a.id} start=${a.startText} end=${a.endText} hw=${a.hw ?? '-'} cid=${a.cidText ?? '-'}`,
@@ -63,13 +63,15 @@ function renderCase(family: string, c: Case): string {
   }
   for (const f of fails) {
     body.push(
-      `      <failure message="${escapeXml(`${f.kind}: ${f.message}`)}" type="${f.kind}">${escapeXml(describeFinding(f))}</failure>`,
+      `      <failure message="${escapeXml(`${f.kind}: ${expandTimeTokens(f.message)}`)}" type="${f.kind}">${escapeXml(describeFinding(f))}</failure>`,
     );
   }
   if (fails.length === 0 && c.failureText === undefined) {
     const reason =
       c.skippedReason ??
-      (inconclusive.length > 0 ? inconclusive.map((f) => `${f.kind}: ${f.message}`).join('; ') : undefined);
+      (inconclusive.length > 0
+        ? inconclusive.map((f) => `${f.kind}: ${expandTimeTokens(f.message)}`).join('; ')
+        : undefined);
     if (reason !== undefined) body.push(`      <skipped message="${escapeXml(reason)}"/>`);
   }
   if (warns.length > 0) {
@@ -125,7 +127,7 @@ export function renderJunitReport(result: VerificationResult): string {
       cases.push({
         name: 'secondary channel',
         findings,
-        ...(reasons.length > 0 ? { skippedReason: reasons.join('; ') } : {}),
+        ...(reasons.length > 0 ? { skippedReason: reasons.map(expandTimeTokens).join('; ') } : {}),
       });
     }
     for (const [key, findings] of [...m].sort(([a], [b]) => a.localeCompare(b)))

@@ -4,7 +4,7 @@
  */
 import { Chalk } from 'chalk';
 import type { Finding, VerificationResult } from '../model/lease.js';
-import { escapeForTerminal, formatIsoTime } from './format-time.js';
+import { escapeForTerminal, expandTimeTokens, formatIsoTime } from './format-time.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -31,7 +31,7 @@ function findingBlock(
     f.severity === 'fail' ? c.red('FAIL') : f.severity === 'warn' ? c.yellow('WARN') : c.cyan('INCONCLUSIVE');
   const lines = [
     `${index}. ${tag} ${c.bold(f.kind)} ${f.ip ?? ''} ${f.hw ?? ''}`.trimEnd(),
-    `   ${escapeForTerminal(f.message)}`,
+    `   ${escapeForTerminal(expandTimeTokens(f.message))}`,
   ];
   lines.push(`   culprit: ${f.culprit}`);
   if (f.expected !== null) {
@@ -96,7 +96,8 @@ export function renderTerminalReport(
           : c.yellow('inconclusive');
     out.push(`memory ${m.proc}: ${tag} (${m.samples} samples${slope}) ${escapeForTerminal(m.reason)}`);
   }
-  for (const r of result.inconclusiveReasons) out.push(c.yellow(`inconclusive: ${escapeForTerminal(r)}`));
+  for (const r of result.inconclusiveReasons)
+    out.push(c.yellow(`inconclusive: ${escapeForTerminal(expandTimeTokens(r))}`));
   const order = { fail: 0, inconclusive: 1, warn: 2 } as const;
   const listed = o.showWarnings ? result.findings : result.findings.filter((f) => f.severity !== 'warn');
   const warnings = result.findings.filter((f) => f.severity === 'warn');

@@ -16,6 +16,7 @@ import type {
   Verdict,
 } from '../model/index.js';
 import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
+import { clockSkewFindings, measureClockSkew } from '../diff/measure-clock-skew.js';
 import { judgeMemorySamples } from '../leak/judge-samples.js';
 import { formatGluffTimestamp, parseGluffLeaseRow } from '../parse/gluff-row.js';
 import { formatGluffOptionText } from '../parse/option82.js';
@@ -95,9 +96,20 @@ export function checkEvents(
   opts: { asOfMs: number; channelStats: readonly ChannelStats[] },
 ): Pick<SimCheck, 'verdict' | 'findings' | 'inconclusiveReasons' | 'kinds' | 'failKinds'> {
   const losses = lossIntervals(opts.channelStats);
-  const rebuilt = rebuildLeases(events, spec, { asOfMs: opts.asOfMs, losses });
+  const first = rebuildLeases(events, spec, { asOfMs: opts.asOfMs, losses });
+  // A server whose syslog clock is off by a constant: reported once, and its lines replayed corrected.
+  const skews = measureClockSkew(first.rows, actual, spec);
+  const rebuilt =
+    skews.length === 0
+      ? first
+      : rebuildLeases(events, spec, {
+          asOfMs: opts.asOfMs,
+          losses,
+          hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
+        });
   const memory = judgeMemorySamples(events, spec);
   const findings = [
+    ...clockSkewFindings(skews, spec),
     ...rebuilt.findings,
     ...memory.findings,
     ...diffLeases(rebuilt.rows, actual, spec, {

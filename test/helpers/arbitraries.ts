@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type {
   Abandon,
+  DhcpReuseLease,
   BootReply,
   BootRequest,
   BridgeMap,
@@ -213,6 +214,12 @@ export const arbAbandon: fc.Arbitrary<Abandon> = rec({
   ip: arbIp,
   reason: fc.oneof(fc.constant('declined.'), arbText),
 });
+export const arbReuseLease: fc.Arbitrary<DhcpReuseLease> = rec({
+  kind: fc.constant('reuse-lease' as const),
+  ip: arbIp,
+  ageSec: fc.nat({ max: 4_000_000_000 }),
+  thresholdPct: fc.nat({ max: 100 }),
+});
 export const arbFailoverState: fc.Arbitrary<FailoverState> = rec({
   kind: fc.constant('failover-state' as const),
   peer: arbPeerName,
@@ -352,6 +359,7 @@ export const arbEventBodyByKind: {
   bootreply: arbBootReply,
   'uid-duplicate': arbUidDuplicate,
   abandon: arbAbandon,
+  'reuse-lease': arbReuseLease,
   'failover-state': arbFailoverState,
   'failover-note': arbFailoverNote,
   commit: arbDhcpCommit,

@@ -186,6 +186,11 @@ const EXAMPLES: readonly (readonly [string, EventBody])[] = [
     { kind: 'uid-duplicate', ip: '10.1.0.50', mac: '52:54:00:12:34:56', network: '10.1.0.0/24' },
   ],
   ['Abandoning IP address 10.1.0.50: declined.', { kind: 'abandon', ip: '10.1.0.50', reason: 'declined.' }],
+  // A real line (dhcpd 4.4.3 failover capture, test/golden/failover-relay/input.log).
+  [
+    'reuse_lease: lease age 0 (secs) under 25% threshold, reply with unaltered, existing lease for 10.99.1.69',
+    { kind: 'reuse-lease', ip: '10.99.1.69', ageSec: 0, thresholdPct: 25 },
+  ],
   [
     'failover peer dhcp-failover: I move from recover to startup',
     { kind: 'failover-state', peer: 'dhcp-failover', who: 'self', from: 'recover', to: 'startup' },
@@ -284,10 +289,14 @@ const EXAMPLES: readonly (readonly [string, EventBody])[] = [
   ],
   [
     'reuse_lease: lease age 29 (secs) under 25% threshold, reply with unaltered, existing lease for 10.1.0.50',
+    { kind: 'reuse-lease', ip: '10.1.0.50', ageSec: 29, thresholdPct: 25 },
+  ],
+  [
+    'reuse_lease: lease age 29 (secs) under 25% threshold, reply with unaltered, existing lease for 10.1.0',
     {
       kind: 'unknown',
       app: 'dhcpd',
-      text: 'reuse_lease: lease age 29 (secs) under 25% threshold, reply with unaltered, existing lease for 10.1.0.50',
+      text: 'reuse_lease: lease age 29 (secs) under 25% threshold, reply with unaltered, existing lease for 10.1.0',
     },
   ],
 ];
@@ -407,6 +416,7 @@ describe('formatDhcpdMessage', () => {
     'bootreply',
     'uid-duplicate',
     'abandon',
+    'reuse-lease',
     'failover-state',
     'failover-note',
     'commit',

@@ -12,12 +12,27 @@ import type { QueueRow } from '../../../src/sim/gluff-model.js';
 import { CID1, CID2, EventLog, MAC1, MAC2, MAC3, MAC4, S, T0 } from './fixtures.js';
 
 const MACS = [MAC1, MAC2, MAC3, MAC4];
+
+/**
+ * dhcpd is single-threaded: one host's lines come in processing order with non-decreasing times. A commit
+ * line logged a second before its ACK must not go before that host's previous line.
+ */
+class HostClock {
+  private readonly last = new Map<string, number>();
+  /** The commit lag (s) that keeps `host`'s lines in order for an ACK at ackMs; records the ACK. */
+  lag(host: string, ackMs: number, wantSec: number): number {
+    const prev = this.last.get(host) ?? -Infinity;
+    const lag = ackMs - wantSec * S >= prev ? wantSec : 0;
+    this.last.set(host, Math.max(prev, ackMs));
+    return lag;
+  }
+}
 const CIDS: (string | null)[] = [CID1, CID2, null];
 
 export interface CopyPlan {
   host: 'dhcp1' | 'dhcp2';
   /** Seconds after the client action (copies from the other server may come a second later). */
-  dtSec: 0 | 1;
+  dtSec: number;
   direct: boolean;
   commitLagSec: 0 | 1;
 }
@@ -75,6 +90,7 @@ export const historyArb: fc.Arbitrary<History> = fc
 
 function buildHistory(perIp: RowPlan[][]): History {
   const log = new EventLog();
+  const clock = new HostClock();
   const rows: ExpectedLease[] = [];
   perIp.forEach((plans, ipIdx) => {
     const ip = `10.1.0.${ipIdx + 10}`;
@@ -89,34 +105,42 @@ function buildHistory(perIp: RowPlan[][]): History {
       }
       // The row starts at the first ACK copy; a cut-off ends the previous row there.
       const start = t + p.copies[0]!.dtSec * S;
-      if (prev !== null && prev.term === 'cut') prev.row.endMs = start;
+      const afterCut = prev !== null && prev.term === 'cut';
+      if (prev !== null && afterCut) prev.row.endMs = start;
+      // A second queue row in the cut-off second finds both rows and Gluff prolongs the OLD one (gluff.c
+      // do_find_lease): that is the naive-model oracle's business; histories keep later copies a second on.
+      const spread = (copies: CopyPlan[]): CopyPlan[] =>
+        afterCut
+          ? [
+              copies[0]!,
+              ...copies.slice(1).map((c) => ({ ...c, dtSec: Math.max(c.dtSec, copies[0]!.dtSec + 1) })),
+            ]
+          : copies;
       let end = 0;
       let lastAck = start;
       let lastAckMinEnd = 0;
-      // First copy of the last fact (copies of one client within 1 s of a fact's first line are that fact).
-      let lastFactMs = -Infinity;
       const grant = (at: number, leaseSec: number, copies: CopyPlan[]): void => {
         lastAck = at;
         lastAckMinEnd = Infinity;
         for (const c of copies) {
           const ct = at + c.dtSec * S;
-          if (ct - lastFactMs > S) lastFactMs = ct;
           log.grant(ct, ip, hw, leaseSec, cid, {
             host: c.host,
             giaddr: c.direct ? '0.0.0.0' : '10.1.0.1',
-            commitLagSec: c.commitLagSec,
+            commitLagSec: clock.lag(c.host, ct, c.commitLagSec),
           });
           end = Math.max(end, ct + leaseSec * S);
           lastAckMinEnd = Math.min(lastAckMinEnd, ct + leaseSec * S);
           lastAck = Math.max(lastAck, ct);
         }
       };
-      grant(t, p.leaseSec, p.copies);
+      grant(t, p.leaseSec, spread(p.copies));
       for (const r of p.renewals) {
         // The first copy must still find the row (t <= lend), so leave room for its delay.
         const room = (end - lastAck) / S - r.copies[0]!.dtSec;
-        const at = lastAck + Math.floor(room * (r.frac / 1000)) * S;
-        grant(at, r.leaseSec, r.copies);
+        let at = lastAck + Math.floor(room * (r.frac / 1000)) * S;
+        if (afterCut && at <= start) at = start + S;
+        grant(at, r.leaseSec, afterCut && at <= start ? spread(r.copies) : r.copies);
       }
       const row: ExpectedLease = {
         ip,
@@ -134,13 +158,18 @@ function buildHistory(perIp: RowPlan[][]): History {
       const term = last && p.term === 'cut' ? 'expire' : p.term;
       if (term === 'expire') {
         t = end + p.gapSec * S;
-      } else if (term === 'release' && prev !== null && prev.term === 'cut' && lastFactMs === start) {
-        // Gluff's find at the cut-off second mixes this row with the one it was cut from: the release lands
-        // on the previous row and this one keeps its ACK end (gluff.c do_find_lease). The release still
-        // ends dhcpd's lease, so the next client comes after it.
+      } else if (term === 'release' && prev !== null && afterCut && lastAck === start) {
+        // The release's queue start (dhcpd's starts: the last ACK) is the cut-off second, so Gluff's find
+        // returns both rows, takes the previous row's times and cuts THAT row at the release: it now ends at
+        // the release, and this one keeps its ACK end (gluff.c do_find_lease). The release still ends dhcpd's
+        // lease, so the next client comes after it.
         const room = Math.max(0, (lastAckMinEnd - lastAck) / S - 3);
         const r = lastAck + (2 + Math.floor(room * (p.termFrac / 1000))) * S;
         log.release(r, ip, hw);
+        prev.row.ackEndMs = prev.row.endMs;
+        prev.row.endMs = r;
+        prev.row.endSource = 'release';
+        prev.row.releaseMs = r;
         t = Math.max(end, r) + p.gapSec * S;
       } else if (term === 'release') {
         // dhcpd queues a release only while the lease has not ended; +2 s keeps it after every ACK copy.
@@ -209,6 +238,7 @@ export const sequenceArb: fc.Arbitrary<Sequence> = fc
 
 function buildSequence(perIp: Action[][]): Sequence {
   const log = new EventLog();
+  const clock = new HostClock();
   const queue: { row: QueueRow; atMs: number; seq: number }[] = [];
   let seq = 0;
   perIp.forEach((actions, ipIdx) => {
@@ -227,7 +257,7 @@ function buildSequence(perIp: Action[][]): Sequence {
           log.grant(ct, ip, mac, a.leaseSec, copyCid, {
             host: c.host,
             giaddr: c.direct ? '0.0.0.0' : '10.1.0.1',
-            commitLagSec: c.commitLagSec,
+            commitLagSec: clock.lag(c.host, ct, c.commitLagSec),
           });
           const startsSec = ct / S;
           const endsSec = startsSec + a.leaseSec;

@@ -125,6 +125,11 @@ export class EventLog {
     return this.add({ kind: 'dhcprelease', ip, mac, name: 'host1', via: 'eth0', found }, timeMs, host);
   }
 
+  /** `reuse_lease: lease age 40 (secs) under 25% threshold, reply with unaltered, existing lease for 10.1.0.50` */
+  reuse(timeMs: number, ip: string, ageSec: number, host = 'dhcp1'): StoredEvent {
+    return this.add({ kind: 'reuse-lease', ip, ageSec, thresholdPct: 25 }, timeMs, host);
+  }
+
   /** `DHCPACK to 10.1.0.50 (52:54:00:12:34:01) via eth0` (a DHCPINFORM answer) */
   informAck(timeMs: number, ip: string, mac: string, host = 'dhcp1'): StoredEvent {
     return this.add({ kind: 'dhcpack-inform', ip, mac, via: 'eth0' }, timeMs, host);

@@ -1,0 +1,41 @@
+/**
+ * The soundness sweep over simulated rigs: for both ways Option 82 reaches dhcpd (switch snooping, relay
+ * only), fifty clean seeds and every fault of the catalogue on seeds 1-10, one simulated day with six
+ * clients each, through the pure pipeline (parse -> rebuild -> diff -> verdict). Prints one line per
+ * (mode, fault): how many seeds gave the catalogue's declared verdict and kinds, and what went wrong.
+ * Run: node --import tsx bench/soundness-sweep.bench.ts [hours] [faultSeeds] [cleanSeeds]
+ */
+import { checkSimOutput, outcomeProblems } from '../src/sim/check-sim-output.js';
+import { FAULT_NAMES } from '../src/sim/fault-catalogue.js';
+import { simulateRig, type Option82Path } from '../src/sim/simulate-rig.js';
+import { loadRigSpec } from '../src/spec/load-rig-spec.js';
+
+const HOURS = Number(process.argv[2] ?? 24);
+const FAULT_SEEDS = Number(process.argv[3] ?? 10);
+const CLEAN_SEEDS = Number(process.argv[4] ?? 50);
+const spec = loadRigSpec('specs/seed-rig.yaml');
+const started = performance.now();
+
+for (const option82Path of ['snooping', 'relay'] as Option82Path[]) {
+  const falseAlarms: string[] = [];
+  for (let seed = 1; seed <= CLEAN_SEEDS; seed++) {
+    const check = checkSimOutput(simulateRig(spec, { seed, hours: HOURS, option82Path }), spec);
+    if (check.verdict !== 'pass')
+      falseAlarms.push(`seed ${seed}: ${check.verdict} [${check.failKinds.join(',')}]`);
+  }
+  console.log(
+    `${option82Path.padEnd(8)} clean${' '.repeat(24)} ${CLEAN_SEEDS - falseAlarms.length}/${CLEAN_SEEDS} pass${falseAlarms.length > 0 ? `  ${falseAlarms.join('; ')}` : ''}`,
+  );
+  for (const fault of FAULT_NAMES) {
+    const problems: string[] = [];
+    for (let seed = 1; seed <= FAULT_SEEDS; seed++) {
+      const out = simulateRig(spec, { seed, hours: HOURS, option82Path, faults: [fault] });
+      const p = outcomeProblems(checkSimOutput(out, spec), out.expected);
+      if (p.length > 0) problems.push(`seed ${seed}: ${p.join(', ')}`);
+    }
+    console.log(
+      `${option82Path.padEnd(8)} ${fault.padEnd(29)} ${FAULT_SEEDS - problems.length}/${FAULT_SEEDS} as declared${problems.length > 0 ? `  ${problems.join('; ')}` : ''}`,
+    );
+  }
+}
+console.log(`sweep: ${HOURS} h per run, ${((performance.now() - started) / 1000).toFixed(1)} s`);
