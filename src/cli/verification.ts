@@ -3,15 +3,13 @@
  * `verify`, `demo` and `make verify`. All I/O happens here or below; the judging is pure (rebuild,
  * diff, leak).
  */
-import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
-import { judgeMemorySamples } from '../leak/judge-samples.js';
 import type { EventKind } from '../model/events.js';
 import type { ActualLease, VerificationResult } from '../model/lease.js';
 import type { RigSpec } from '../model/spec.js';
 import type { TimeWindow } from '../model/time.js';
 import { lossIntervals } from '../rebuild/loss-intervals.js';
-import { rebuildLeases } from '../rebuild/rebuild-leases.js';
 import type { EventStore } from '../sources/sqlite/event-store.js';
+import { judgeEvidence } from '../verify/judge-evidence.js';
 import { readAllGluffLeases, type GluffSource } from './gluff-source.js';
 
 /** The event kinds the rebuild reads (everything else stays in the store). */
@@ -39,42 +37,34 @@ export interface VerificationInput {
   maxEvidencePerFinding?: number;
 }
 
-function overlapsWindow(startMs: number | null, endMs: number | null, w: TimeWindow): boolean {
-  if (startMs === null || endMs === null) return true;
-  return (w.toMs === null || startMs < w.toMs) && (w.fromMs === null || endMs >= w.fromMs);
-}
-
 /** Runs rebuild, reads Gluff, diffs, judges memory and resolves evidence lines. */
 export async function runVerification(input: VerificationInput): Promise<VerificationResult> {
   const { store, spec, asOfMs, window } = input;
   const stats = store.stats();
-  const losses = lossIntervals(store.channelStatsHistory());
-  const events = store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 });
-  const rebuilt = rebuildLeases(events, spec, { asOfMs, window, losses });
   const actual: ActualLease[] = await readAllGluffLeases(input.gluff, spec.tolerances.gluffZone, window);
-  const expected = rebuilt.rows.filter((r) => overlapsWindow(r.startMs, r.endMs, window));
-  const diffFindings = diffLeases(expected, actual, spec, {
-    asOfMs,
-    window,
-    losses,
-    evidenceFromMs: rebuilt.evidenceFromMs,
-  });
-  const memory = judgeMemorySamples(
-    store.queryEvents({
-      kinds: ['memsample'],
-      toMs: asOfMs + 1,
-      ...(window.fromMs === null ? {} : { fromMs: window.fromMs }),
-    }),
-    spec,
+  const unparsed =
+    stats.rejected > 0
+      ? [
+          `${stats.rejected} trusted syslog messages could not be parsed (gluff-verify stats shows why); one of them may have been lease traffic`,
+        ]
+      : [];
+  const judgement = judgeEvidence(
+    {
+      events: () => store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 }),
+      memoryEvents: store.queryEvents({
+        kinds: ['memsample'],
+        toMs: asOfMs + 1,
+        ...(window.fromMs === null ? {} : { fromMs: window.fromMs }),
+      }),
+      actual,
+      spec,
+      asOfMs,
+      window,
+      losses: lossIntervals(store.channelStatsHistory()),
+    },
+    unparsed,
   );
-
-  const inconclusiveReasons = [...rebuilt.inconclusiveReasons];
-  if (stats.rejected > 0) {
-    inconclusiveReasons.push(
-      `${stats.rejected} trusted syslog messages could not be parsed (gluff-verify stats shows why); one of them may have been lease traffic`,
-    );
-  }
-  const findings = [...rebuilt.findings, ...diffFindings, ...memory.findings];
+  const { findings, expected, inconclusiveReasons, verdict } = judgement;
 
   // Evidence: one store round trip for every finding's lines.
   const maxEvidence = input.maxEvidencePerFinding ?? 12;
@@ -99,9 +89,6 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   for (const r of expected) tally(r.ip, 'expected');
   for (const r of actual) tally(r.ip, 'actual');
 
-  // Memory that cannot be judged yet (a short run) does not make the lease verdict inconclusive:
-  // it is reported as such per process; only a leak fails.
-  const verdict = decideVerdict(findings, inconclusiveReasons);
   return {
     schemaVersion: 1,
     verdict,
@@ -111,7 +98,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     findings,
     inconclusiveReasons,
     ips: [...perIp.values()].sort((a, b) => compareIps(a.ip, b.ip)),
-    memory: memory.verdicts,
+    memory: judgement.memory,
     channel: {
       events: stats.events,
       rejections: stats.rejected,

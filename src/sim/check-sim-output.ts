@@ -1,8 +1,8 @@
 /**
- * The verifier's pure pipeline run over a simulation, with no sockets and no databases:
- * lines -> parseMessage -> events -> rebuildLeases -> diffLeases (against the simulated Gluff table
- * as ActualLease rows) -> decideVerdict. The soundness tests hold its verdict to the fault catalogue;
- * `demo` uses the same steps on what the collector stored.
+ * The verifier's pure judgement (src/verify/judge-evidence.ts) run over a simulation, with no sockets
+ * and no databases: lines -> parseMessage -> events -> judgeEvidence against the simulated Gluff table as
+ * ActualLease rows. The soundness tests hold its verdict to the fault catalogue; `demo` runs the same
+ * judgement on what the collector stored.
  */
 import type {
   ActualLease,
@@ -15,14 +15,11 @@ import type {
   StoredEvent,
   Verdict,
 } from '../model/index.js';
-import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
-import { clockSkewFindings, measureClockSkew } from '../diff/measure-clock-skew.js';
-import { judgeMemorySamples } from '../leak/judge-samples.js';
 import { formatGluffTimestamp, parseGluffLeaseRow } from '../parse/gluff-row.js';
 import { formatGluffOptionText } from '../parse/option82.js';
 import { parseMessage } from '../parse/parse-message.js';
 import { lossIntervals } from '../rebuild/loss-intervals.js';
-import { rebuildLeases } from '../rebuild/rebuild-leases.js';
+import { judgeEvidence } from '../verify/judge-evidence.js';
 import type { ExpectedOutcome } from './fault-catalogue.js';
 import type { GluffRow } from './gluff-model.js';
 import type { SimMessage, SimOutput } from './simulate-rig.js';
@@ -95,31 +92,14 @@ export function checkEvents(
   spec: RigSpec,
   opts: { asOfMs: number; channelStats: readonly ChannelStats[] },
 ): Pick<SimCheck, 'verdict' | 'findings' | 'inconclusiveReasons' | 'kinds' | 'failKinds'> {
-  const losses = lossIntervals(opts.channelStats);
-  const first = rebuildLeases(events, spec, { asOfMs: opts.asOfMs, losses });
-  // A server whose syslog clock is off by a constant: reported once, and its lines replayed corrected.
-  const skews = measureClockSkew(first.rows, actual, spec);
-  const rebuilt =
-    skews.length === 0
-      ? first
-      : rebuildLeases(events, spec, {
-          asOfMs: opts.asOfMs,
-          losses,
-          hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
-        });
-  const memory = judgeMemorySamples(events, spec);
-  const findings = [
-    ...clockSkewFindings(skews, spec),
-    ...rebuilt.findings,
-    ...memory.findings,
-    ...diffLeases(rebuilt.rows, actual, spec, {
-      asOfMs: opts.asOfMs,
-      losses,
-      evidenceFromMs: rebuilt.evidenceFromMs,
-    }),
-  ];
-  const inconclusiveReasons = [...rebuilt.inconclusiveReasons];
-  const verdict = decideVerdict(findings, inconclusiveReasons);
+  const { verdict, findings, inconclusiveReasons } = judgeEvidence({
+    events: () => events,
+    memoryEvents: events,
+    actual,
+    spec,
+    asOfMs: opts.asOfMs,
+    losses: lossIntervals(opts.channelStats),
+  });
   return {
     verdict,
     findings,

@@ -5,7 +5,7 @@ import { ExitCode, type ExitCodeValue } from '../../model/errors.js';
 import type { ExpectedLease } from '../../model/lease.js';
 import { lossIntervals } from '../../rebuild/loss-intervals.js';
 import { rebuildLeases } from '../../rebuild/rebuild-leases.js';
-import { formatIsoTime, isoOrNull } from '../../report/format-time.js';
+import { expandTimeTokens, formatIsoTime, isoOrNull } from '../../report/format-time.js';
 import { EventStore } from '../../sources/sqlite/event-store.js';
 import { loadRigSpec } from '../../spec/load-rig-spec.js';
 import { parseCommandArgs, requireOption, type CliIo, type Command } from '../command.js';
@@ -38,7 +38,7 @@ function rowJson(r: ExpectedLease): string {
     endSource: r.endSource,
     release: isoOrNull(r.releaseMs),
     physicalPort: r.physicalPort,
-    inconclusive: r.inconclusive,
+    inconclusive: r.inconclusive === null ? null : expandTimeTokens(r.inconclusive),
     evidence: r.evidence,
   });
 }
@@ -47,7 +47,7 @@ function rowText(r: ExpectedLease): string {
   const flags = [
     r.endSource,
     r.physicalPort === null ? null : `port ${r.physicalPort}`,
-    r.inconclusive === null ? null : `inconclusive: ${r.inconclusive}`,
+    r.inconclusive === null ? null : `inconclusive: ${expandTimeTokens(r.inconclusive)}`,
   ]
     .filter((x) => x !== null)
     .join(', ');

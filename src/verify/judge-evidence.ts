@@ -1,0 +1,85 @@
+/**
+ * The whole judgement over evidence already in hand, pure: rebuild the expected rows, measure and take
+ * off a constant per-server clock offset, diff against the actual rows, judge memory. `verify` (through
+ * the event store and a Gluff source), `demo` and the simulator's soundness checks all call this one
+ * function, so they cannot drift apart.
+ */
+import { clockSkewFindings, measureClockSkew } from '../diff/measure-clock-skew.js';
+import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
+import { judgeMemorySamples } from '../leak/judge-samples.js';
+import type { StoredEvent } from '../model/events.js';
+import type {
+  ActualLease,
+  ChannelLoss,
+  ExpectedLease,
+  Finding,
+  LeakVerdict,
+  Verdict,
+} from '../model/lease.js';
+import type { RigSpec } from '../model/spec.js';
+import type { TimeWindow } from '../model/time.js';
+import { rebuildLeases } from '../rebuild/rebuild-leases.js';
+
+export interface JudgeInput {
+  /**
+   * The rebuild's events in time order. A function: when a server's clock turns out to be off, the
+   * events are replayed a second time with the offset taken off.
+   */
+  events: () => Iterable<StoredEvent>;
+  /** `memsample` events. */
+  memoryEvents: Iterable<StoredEvent>;
+  actual: readonly ActualLease[];
+  spec: RigSpec;
+  asOfMs: number;
+  window?: TimeWindow;
+  losses: readonly ChannelLoss[];
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  /** Expected rows overlapping the window. */
+  expected: ExpectedLease[];
+  findings: Finding[];
+  inconclusiveReasons: string[];
+  memory: LeakVerdict[];
+}
+
+function overlapsWindow(startMs: number | null, endMs: number | null, w: TimeWindow | undefined): boolean {
+  if (w === undefined || startMs === null || endMs === null) return true;
+  return (w.toMs === null || startMs < w.toMs) && (w.fromMs === null || endMs >= w.fromMs);
+}
+
+/**
+ * Judges the evidence. `extraInconclusive` are reasons found outside (e.g. unparsable trusted lines);
+ * memory that cannot be judged yet does not make the lease verdict inconclusive, a leak fails it.
+ */
+export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly string[] = []): Judgement {
+  const { spec, asOfMs, window, losses, actual } = input;
+  const base = { asOfMs, losses: [...losses], ...(window === undefined ? {} : { window }) };
+  const first = rebuildLeases(input.events(), spec, base);
+  // A server whose syslog clock is off by a constant: reported once, and its lines replayed corrected.
+  const skews = measureClockSkew(first.rows, [...actual], spec);
+  const rebuilt =
+    skews.length === 0
+      ? first
+      : rebuildLeases(input.events(), spec, {
+          ...base,
+          hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
+        });
+  const expected = rebuilt.rows.filter((r) => overlapsWindow(r.startMs, r.endMs, window));
+  const memory = judgeMemorySamples(input.memoryEvents, spec);
+  const findings = [
+    ...clockSkewFindings(skews, spec),
+    ...rebuilt.findings,
+    ...diffLeases(expected, [...actual], spec, { ...base, evidenceFromMs: rebuilt.evidenceFromMs }),
+    ...memory.findings,
+  ];
+  const inconclusiveReasons = [...rebuilt.inconclusiveReasons, ...extraInconclusive];
+  return {
+    verdict: decideVerdict(findings, inconclusiveReasons),
+    expected,
+    findings,
+    inconclusiveReasons,
+    memory: memory.verdicts,
+  };
+}
