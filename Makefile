@@ -9,7 +9,7 @@ HOURS ?=
 CLIENTS ?=
 SEED ?=
 
-.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector demo verify golden clean mariadb
+.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify golden clean mariadb
 
 all: build
 
@@ -56,6 +56,10 @@ bench: build mariadb
 # The collector benchmark alone (a C sender at rising rates against ours and Debian's rsyslog).
 bench-collector: build
 	$(TSX) bench/collector.bench.ts
+
+# Soundness sweep: both Option 82 paths, fifty clean seeds and every catalogue fault on seeds 1-10 (~90 s).
+sweep: $(NPM_STAMP)
+	$(TSX) bench/soundness-sweep.bench.ts
 
 golden: $(NPM_STAMP)
 	$(TSX) test/golden/regenerate.ts
