@@ -129,7 +129,7 @@ function best(results: StepResult[]): number {
   for (const r of results) {
     if (r.sent !== r.arrived) break;
     // A step counts at the rate the sender really reached (on 2 cores it can fall short of the ask).
-    top = Math.min(r.rate, r.achievedRate);
+    top = Math.max(top, Math.min(r.rate, r.achievedRate));
   }
   return top;
 }
