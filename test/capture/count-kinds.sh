@@ -19,6 +19,7 @@
 #   dhcpdecline     `DHCPDECLINE of `
 #   dhcpinform      `DHCPINFORM from `
 #   abandon         `Abandoning IP address `
+#   reuse-lease     `reuse_lease: lease age N (secs) under P% threshold, reply with unaltered, existing lease for IP`
 #   failover-state  `failover peer NAME: I move from A to B` / `... peer moves from A to B`
 #   failover-note   any other `failover peer NAME: TEXT` (Both servers normal, requesting full update
 #                   from peer, peer update completed., ...), `Both servers have entered recover-done!`,
@@ -29,7 +30,7 @@
 #                   `Update request [all ]from NAME: `   (failover.c's messages; the parser's FailoverNote)
 #   unknown         every other dhcpd line (banners, Config/Database/PID file, Listening/Sending on,
 #                   Wrote N leases, Server starting service., Sending updates to NAME.,
-#                   Received update request while old update still flying!, reuse_lease: ...);
+#                   Received update request while old update still flying!);
 #                   listed in expected.json `unknownDhcpd`
 set -euo pipefail
 IN="${1:?usage: count-kinds.sh INPUT.log REFERENCE_UTC}"
@@ -52,11 +53,12 @@ K[dhcprelease]=$(c "${D}DHCPRELEASE of ")
 K[dhcpdecline]=$(c "${D}DHCPDECLINE of ")
 K[dhcpinform]=$(c "${D}DHCPINFORM from ")
 K[abandon]=$(c "${D}Abandoning IP address ")
+K[reuse-lease]=$(c "${D}reuse_lease: ")
 STATE="${D}failover peer [^ ]+: (I move|peer moves) from [^ ]+ to [^ ]+$"
 NOTE="${D}(failover peer [^ ]+: |Both servers have entered recover-done!$|peer [^ ]+: disconnected$|peer [^ ]+: Got POOLREQ, answering negatively!|balancing pool |balanced pool |IMBALANCED pool |bind update on [0-9.]+ from [^ ]+ rejected: |bind update on [0-9.]+ got ack from [^ ]+: |timeout waiting for failover peer |Failover (CONNECT|CONNECTACK|DISCONNECT) |Sent update .* message to |Update request (all )?from [^ ]+: )"
 K[failover-state]=$(c "$STATE")
 K[failover-note]=$(grep -E "$NOTE" "$IN" | grep -cvE "$STATE" || true)
-KNOWN="${D}(gv-commit |DHCPDISCOVER from |DHCPOFFER on |DHCPREQUEST for |DHCPACK on |DHCPACK to |DHCPNAK on |DHCPRELEASE of |DHCPDECLINE of |DHCPINFORM from |Abandoning IP address )"
+KNOWN="${D}(gv-commit |DHCPDISCOVER from |DHCPOFFER on |DHCPREQUEST for |DHCPACK on |DHCPACK to |DHCPNAK on |DHCPRELEASE of |DHCPDECLINE of |DHCPINFORM from |Abandoning IP address |reuse_lease: )"
 UNKNOWN_LINES=$(grep -E "$D" "$IN" | grep -vE "$KNOWN" | grep -vE "$STATE" | grep -vE "$NOTE" || true)
 K[unknown]=$(printf '%s' "$UNKNOWN_LINES" | grep -c . || true)
 
