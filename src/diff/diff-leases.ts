@@ -5,7 +5,10 @@
  * the tolerance (or start together with the same hw). Linked rows form components; each component yields
  * the finding of its shape (missing, unexpected, split, merged) or, for one-to-one pairs, field findings.
  * Aligning by components is what keeps one defect to one finding: a deleted row leaves its neighbours
- * paired with their own rows.
+ * paired with their own rows. The expected rows are the ideal table, where no two rows of an IP are alive at
+ * once: actual rows that are make one overlapping-rows finding per cluster, and each of them is tied only to
+ * the expected stints with its own values, so the overlap does not cascade into start/end mismatches, and a
+ * stint whose rows fall apart into pieces (with holes or cuts between them) is one split-lease.
  */
 import type {
   ActualLease,
@@ -102,84 +105,58 @@ export function diffLeases(
   }
   return findings;
 
-  function diffIp(ip: string, allEs: ExpectedLease[], as: ValidRow[]): void {
-    // 0. Rows exactly as expected pair off first. The rebuild replays Gluff's own statements, so it may expect
-    // overlapping rows (a second queue row in a cut-off second prolongs the old row): those are not a race.
-    const matchedA = new Set<ValidRow>();
-    const matchedE = new Set<ExpectedLease>();
-    for (const e of allEs) {
-      for (const a of as) {
-        if (matchedA.has(a) || !exactly(e, a)) continue;
-        matchedA.add(a);
-        matchedE.add(e);
-        break;
-      }
-    }
-    const es = allEs.filter((e) => !matchedE.has(e));
-    // 1. Overlapping actual rows (two gluffs racing): one finding per cluster; keep the best row per expected.
+  function diffIp(ip: string, es: ExpectedLease[], as: ValidRow[]): void {
+    // 1. Overlapping actual rows: the ideal table never has two rows of one IP alive at once, so each cluster
+    // is one overlapping-rows finding. Each row of it is then tied to the expected row with its own values
+    // that it overlaps (the stint it belongs to); rows with none (a duplicate with stale values) are
+    // explained by the overlap finding alone, and the ends of tied rows are not judged again (no cascade).
     const kept: ValidRow[] = [];
-    for (const whole of overlapClusters(as, link, matchedA, tol.start)) {
-      const cluster = whole.filter((a) => !matchedA.has(a));
-      if (cluster.length === 0) continue;
-      const lo = Math.min(...cluster.map((a) => a.startMs));
-      const hi = Math.max(...cluster.map((a) => a.endMs));
-      // Unmatched rows no more than the unmatched expected rows around them: described by the components.
-      const around = es.filter(
-        (e) => overlapMs(e.startMs, e.endMs, lo, hi) > link || Math.abs(e.startMs - lo) <= tol.start,
-      );
-      if (whole.length === 1 || (cluster.length < whole.length && cluster.length <= around.length)) {
-        kept.push(...cluster);
+    const tiedTo = new Map<ValidRow, ExpectedLease[]>();
+    for (const cluster of overlapClusters(as, link)) {
+      if (cluster.length === 1) {
+        kept.push(cluster[0]!);
         continue;
       }
+      const lo = Math.min(...cluster.map((a) => a.startMs));
+      const hi = Math.max(...cluster.map((a) => a.endMs));
       const near = es.filter(
         (e) => overlapMs(e.startMs, e.endMs, lo, hi) > link || Math.abs(e.startMs - lo) <= tol.start,
       );
-      const best = new Set<ValidRow>();
-      for (const e of near) {
-        let pick: ValidRow | null = null;
-        let pickScore = Infinity;
-        for (const a of cluster) {
-          if (best.has(a)) continue;
-          const plausible =
-            overlapMs(e.startMs, e.endMs, a.startMs, a.endMs) > link ||
-            (Math.abs(a.startMs - e.startMs) <= tol.start &&
-              Math.abs(a.endMs - e.endMs) <= Math.max(tol.end, tol.approx));
-          if (!plausible) continue;
-          const score =
-            (a.hw === e.hw ? 0 : 1e15) +
-            (a.row.cidHex === e.cidHex ? 0 : 1e14) +
-            Math.abs(a.startMs - e.startMs) +
-            Math.abs(a.endMs - e.endMs);
-          if (score < pickScore) {
-            pickScore = score;
-            pick = a;
-          }
+      for (const a of cluster) {
+        const picks: ExpectedLease[] = [];
+        for (const e of near) {
+          const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
+          if (a.hw !== e.hw) continue;
+          if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) continue;
+          const ov = overlapMs(e.startMs, e.endMs, a.startMs, a.endMs);
+          if (ov <= link && Math.abs(a.startMs - e.startMs) > tol.start) continue;
+          picks.push(e);
         }
-        if (pick !== null) best.add(pick);
+        if (picks.length > 0) {
+          kept.push(a);
+          tiedTo.set(a, picks);
+        }
       }
-      kept.push(...cluster.filter((a) => best.has(a)));
       if (!inScope(lo, options.window)) continue;
-      const context = [
-        ...near,
-        ...allEs.filter((e) => matchedE.has(e) && overlapMs(e.startMs, e.endMs, lo, hi) >= 0),
-      ];
-      const quirk = context.find((e) => e.gluffQuirk);
-      const inconclusive = context.find((e) => e.inconclusive !== null);
+      const inconclusive = near.find((e) => e.inconclusive !== null);
       // A lost line may be the queue row that explains the overlap.
       const lost = losses.some((l) => overlapMs(lo, hi, l.fromMs, l.toMs) >= 0);
-      const sev: Severity = inconclusive || lost ? 'inconclusive' : quirk ? 'warn' : 'fail';
+      const sev: Severity = inconclusive || lost ? 'inconclusive' : 'fail';
       const f = finding(
         'overlapping-rows',
         sev,
         'gluff',
-        context[0] ?? null,
-        whole.map((a) => a.row),
-        context.flatMap((e) => e.evidence),
+        near[0] ?? null,
+        cluster.map((a) => a.row),
+        near.flatMap((e) => e.evidence),
       );
       f.ip = ip;
       f.hw = cluster[0]!.hw;
-      f.message = `${ip}: ${whole.length} rows (ids ${whole.map((a) => a.row.id).join(', ')}) overlap between ${tok(lo)} and ${tok(hi)} where Gluff's own statements leave ${whole.length - cluster.length} (two gluff daemons racing find-then-make?)`;
-      f.details = { ids: whole.map((a) => a.row.id), ...(quirk ? { gluffQuirk: quirk.gluffQuirk } : {}) };
+      f.message = `${ip}: ${cluster.length} rows (ids ${cluster.map((a) => a.row.id).join(', ')}) are alive at once between ${tok(lo)} and ${tok(hi)}; one lease stint is one row`;
+      f.details = {
+        ids: cluster.map((a) => a.row.id),
+        ...causeOf(near),
+      };
       findings.push(f);
     }
     kept.sort((a, b) => a.startMs - b.startMs || a.row.id - b.row.id);
@@ -194,6 +171,16 @@ export function diffLeases(
       return i;
     };
     const links: [number, number][] = [];
+    if (tiedTo.size > 0) {
+      const eIndex = new Map(es.map((e, i) => [e, i]));
+      kept.forEach((a, j) => {
+        for (const e of tiedTo.get(a) ?? []) {
+          const i = eIndex.get(e)!;
+          links.push([i, j]);
+          parent[find(i)] = find(n + j);
+        }
+      });
+    }
     let lo = 0;
     for (let i = 0; i < n; i++) {
       const e = es[i]!;
@@ -201,6 +188,7 @@ export function diffLeases(
       for (let j = lo; j < kept.length; j++) {
         const a = kept[j]!;
         if (a.startMs > e.endMs + link) break;
+        if (tiedTo.has(a)) continue;
         if (overlapMs(e.startMs, e.endMs, a.startMs, a.endMs) > link) {
           links.push([i, j]);
           parent[find(i)] = find(n + j);
@@ -208,7 +196,9 @@ export function diffLeases(
       }
     }
     // Rows too short to overlap by more than the tolerance: pair each left-over expected row with the nearest
-    // left-over actual row that starts within the tolerance and either ends within it or has the same hw.
+    // left-over actual row that starts within the tolerance and either ends within it or has the same hw. When
+    // none is left over, a row of the same hw that starts with it but already holds the next stint has merged
+    // the two (e.g. a release 1 s after the ACK, whose cut went elsewhere): linked too, so it reads merged.
     const eDone = new Set(links.map(([i]) => i));
     const aDone = new Set(links.map(([, j]) => j));
     for (let i = 0; i < n; i++) {
@@ -216,10 +206,14 @@ export function diffLeases(
       const e = es[i]!;
       let best = -1;
       let bestD = Infinity;
+      let taken = -1;
       for (let j = 0; j < kept.length; j++) {
-        if (aDone.has(j)) continue;
         const a = kept[j]!;
         const dStart = Math.abs(a.startMs - e.startMs);
+        if (aDone.has(j)) {
+          if (taken < 0 && dStart <= tol.start && a.hw === e.hw) taken = j;
+          continue;
+        }
         const dEnd = Math.abs(a.endMs - e.endMs);
         const near = dEnd <= Math.max(tol.end, tol.approx) || a.hw === e.hw;
         if (dStart <= tol.start && near && dStart + dEnd < bestD) {
@@ -227,6 +221,7 @@ export function diffLeases(
           bestD = dStart + dEnd;
         }
       }
+      if (best < 0) best = taken;
       if (best >= 0) {
         aDone.add(best);
         links.push([i, best]);
@@ -258,10 +253,9 @@ export function diffLeases(
         ce.length > 0 ? Math.min(...ce.map((e) => e.startMs)) : Math.min(...ca.map((a) => a.startMs));
       if (!inScope(scopeMs, options.window)) continue;
       const inconclusive = ce.some((e) => e.inconclusive !== null);
-      const quirk = ce.find((e) => e.gluffQuirk)?.gluffQuirk ?? null;
-      const sev: Severity = inconclusive ? 'inconclusive' : quirk ? 'warn' : 'fail';
+      const sev: Severity = inconclusive ? 'inconclusive' : 'fail';
       const push = (f: Finding): void => {
-        if (quirk) f.details = { ...f.details, gluffQuirk: quirk };
+        f.details = { ...f.details, ...causeOf(ce) };
         findings.push(f);
       };
       if (ce.length === 0) {
@@ -290,7 +284,7 @@ export function diffLeases(
       if (ca.length === 0) {
         for (const e of ce) {
           if (e.inconclusive !== null) continue;
-          missing.push({ e, severity: quirk ? 'warn' : 'fail' });
+          missing.push({ e, severity: 'fail' });
         }
         continue;
       }
@@ -320,37 +314,42 @@ export function diffLeases(
       }
       for (const i of c.es) {
         const aj = eLinks.get(i) ?? [];
-        if (aj.length < 2) continue;
+        if (aj.length === 0) continue;
         const e = es[i]!;
-        const parts = aj.map((j) => kept[j]!);
-        const f = finding(
-          'split-lease',
-          sev,
-          'gluff',
-          e,
-          parts.map((a) => a.row),
-          e.evidence,
-        );
-        f.message = `${ip}: the lease of ${e.hw} ${window(e)} appears as ${parts.length} rows (ids ${parts.map((a) => a.row.id).join(', ')})`;
-        f.details = { ids: parts.map((a) => a.row.id) };
-        push(f);
-      }
-      for (const i of c.es) {
-        const aj = eLinks.get(i) ?? [];
-        if (aj.length !== 1) continue;
+        const rows = aj.map((j) => kept[j]!).sort((x, y) => x.startMs - y.startMs || x.row.id - y.row.id);
+        // Pieces: the rows of this stint grouped by being alive at once (those are an overlap finding).
+        const pieces = piecesOf(rows, link);
+        if (pieces.length >= 2) {
+          const parts = borderRows(pieces, tol.start);
+          const f = finding(
+            'split-lease',
+            sev,
+            'gluff',
+            e,
+            parts.map((a) => a.row),
+            e.evidence,
+          );
+          f.message = `${ip}: the lease of ${e.hw} ${window(e)} appears as ${pieces.length} rows (ids ${parts.map((a) => a.row.id).join(', ')})`;
+          f.details = { ids: parts.map((a) => a.row.id) };
+          push(f);
+          continue;
+        }
         const j = aj[0]!;
+        // Several rows alive at once for this stint: the overlap finding says it all.
+        if (new Set(rows.map((a) => `${a.startMs}/${a.endMs}`)).size !== 1) continue;
         if ((aLinks.get(j) ?? []).length !== 1) continue;
-        for (const f of compareFields(es[i]!, kept[j]!, sev)) push(f);
+        for (const f of compareFields(e, kept[j]!, sev, tiedTo.has(kept[j]!))) push(f);
       }
     }
   }
 
-  function compareFields(e: ExpectedLease, a: ValidRow, sev: Severity): Finding[] {
+  /** `overlapped`: the row is part of a reported overlap, so its times are that finding's, not judged again. */
+  function compareFields(e: ExpectedLease, a: ValidRow, sev: Severity, overlapped: boolean): Finding[] {
     const out: Finding[] = [];
     const ip = e.ip;
     if (a.hw !== e.hw) {
       // The queue order of two servers' copies of one client action never changes the hw (one MAC a fact).
-      const f = finding('wrong-hw', sev === 'warn' ? 'fail' : sev, 'gluff', e, [a.row], e.evidence);
+      const f = finding('wrong-hw', sev, 'gluff', e, [a.row], e.evidence);
       f.message = `${ip}: row id ${a.row.id} has hw ${a.hw}, dhcpd ACKed ${e.hw} ${window(e)}`;
       f.details = { expectedHw: e.hw, actualHw: a.hw };
       out.push(f);
@@ -372,6 +371,7 @@ export function diffLeases(
       };
       out.push(f);
     }
+    if (overlapped) return out;
     const dStart = a.startMs - e.startMs;
     if (Math.abs(dStart) > tol.start && !(e.startMayBeEarlier && dStart < 0)) {
       const f = finding('start-mismatch', sev, 'gluff', e, [a.row], e.evidence);
@@ -403,18 +403,6 @@ export function diffLeases(
       }
     }
     return out;
-  }
-
-  /** True when comparing e and a would give no finding at all (the pre-match of step 0). */
-  function exactly(e: ExpectedLease, a: ValidRow): boolean {
-    if (a.hw !== e.hw) return false;
-    const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
-    if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) return false;
-    const dStart = a.startMs - e.startMs;
-    if (Math.abs(dStart) > tol.start && !(e.startMayBeEarlier && dStart < 0)) return false;
-    const t = e.endSource === 'approximate' ? tol.approx : tol.end;
-    const settled = e.settledEndMs ?? e.endMs;
-    return a.endMs >= Math.min(settled, e.endMs) - t && a.endMs <= Math.max(settled, e.endMs) + t;
   }
 
   function resembles(e: ExpectedLease, a: ActualLease): boolean {
@@ -496,17 +484,10 @@ function overlapMs(aFrom: number, aTo: number, bFrom: number, bTo: number): numb
 }
 
 /**
- * Groups of actual rows of one IP that overlap each other (beyond touching), in start order. Rows that matched
- * an expected row exactly (`matched`) are explained: two of them never join, and an unmatched row joins one
- * only as its duplicate (same hw, circuit-id and remote-id, start within `startTol`), so Gluff's own
- * overlaps (which the rebuild predicts) do not hide a defect next to them as a race.
+ * Groups of actual rows of one IP alive at once (overlapping by more than the tolerance, or with the same
+ * times), in start order. The ideal table never has two: each group of two or more is one defect.
  */
-function overlapClusters(
-  as: ValidRow[],
-  link: number,
-  matched: ReadonlySet<ValidRow>,
-  startTol: number,
-): ValidRow[][] {
+function overlapClusters(as: ValidRow[], link: number): ValidRow[][] {
   const parent = as.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) {
@@ -520,21 +501,8 @@ function overlapClusters(
     for (let j = i + 1; j < as.length; j++) {
       const b = as[j]!;
       if (b.startMs > a.endMs) break;
-      const ma = matched.has(a);
-      const mb = matched.has(b);
-      if (ma && mb) continue;
       const same = a.startMs === b.startMs && a.endMs === b.endMs;
-      const overlapping = overlapMs(a.startMs, a.endMs, b.startMs, b.endMs) > link || same;
-      if (!overlapping) continue;
-      if (ma || mb) {
-        const dup =
-          a.hw === b.hw &&
-          a.row.cidHex === b.row.cidHex &&
-          a.row.remoteIdHex === b.row.remoteIdHex &&
-          Math.abs(a.startMs - b.startMs) <= startTol;
-        if (!dup) continue;
-      }
-      parent[find(i)] = find(j);
+      if (overlapMs(a.startMs, a.endMs, b.startMs, b.endMs) > link || same) parent[find(i)] = find(j);
     }
   }
   const groups = new Map<number, ValidRow[]>();
@@ -545,4 +513,51 @@ function overlapClusters(
     else g.push(a);
   });
   return [...groups.values()];
+}
+
+/** Rows (in start order) grouped into runs that are alive at once (overlap beyond `link` or same times). */
+function piecesOf(rows: readonly ValidRow[], link: number): ValidRow[][] {
+  const pieces: ValidRow[][] = [];
+  let cur: ValidRow[] = [];
+  for (const a of rows) {
+    const joins = cur.some(
+      (b) =>
+        overlapMs(a.startMs, a.endMs, b.startMs, b.endMs) > link ||
+        (a.startMs === b.startMs && a.endMs === b.endMs),
+    );
+    if (cur.length > 0 && !joins) {
+      pieces.push(cur);
+      cur = [];
+    }
+    cur.push(a);
+  }
+  if (cur.length > 0) pieces.push(cur);
+  return pieces;
+}
+
+/**
+ * The rows that border the cuts and holes between consecutive pieces of a split stint: of the earlier piece
+ * the rows ending last, of the later the rows starting first (within `tol`). Rows inside a piece that only
+ * overlap these are the overlap finding's, not the split's.
+ */
+function borderRows(pieces: readonly ValidRow[][], tol: number): ValidRow[] {
+  const out = new Set<ValidRow>();
+  for (let k = 0; k + 1 < pieces.length; k++) {
+    const p = pieces[k]!;
+    const q = pieces[k + 1]!;
+    const end = Math.max(...p.map((a) => a.endMs));
+    const start = Math.min(...q.map((a) => a.startMs));
+    for (const a of p) if (end - a.endMs <= tol) out.add(a);
+    for (const a of q) if (a.startMs - start <= tol) out.add(a);
+  }
+  return [...out].sort((x, y) => x.startMs - y.startMs || x.row.id - y.row.id);
+}
+
+/**
+ * Which Gluff 1.12 statement produced a defect, when the rebuild's replay of those statements predicted it
+ * (ExpectedLease.asCodedCause): so the engineer sees the line of gluff.c behind the finding.
+ */
+function causeOf(es: readonly ExpectedLease[]): Record<string, unknown> {
+  const cause = es.find((e) => e.asCodedCause)?.asCodedCause;
+  return cause ? { cause } : {};
 }

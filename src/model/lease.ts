@@ -59,6 +59,12 @@ export interface ExpectedLease {
    */
   gluffQuirk?: string | null;
   /**
+   * When Gluff 1.12's as-coded statements (replayed by the rebuild alongside the intended rules) would leave
+   * this stint differently: which statement does it, e.g. 'gluff.c do_find_lease: two rows cover t'. Only
+   * named in the details of a finding; never changes a severity.
+   */
+  asCodedCause?: string | null;
+  /**
    * The DHCP server whose ACK line made this row (its syslog clock gave startMs); absent/null when unknown.
    * Lets the diff measure a constant clock offset per server (clock-skew).
    */

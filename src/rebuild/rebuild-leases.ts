@@ -1,13 +1,16 @@
 /**
- * Rebuild the lease rows Gluff should have written from the secondary channel (dhcpd + permuter events).
+ * Rebuild the lease rows Gluff should have written from the secondary channel (dhcpd + permuter events): the
+ * IDEAL audit log, one row per lease stint (client x port), as a table repaired by hand would be.
  *
  * One pass over events in time order. Each DHCPACK line (with its `gv-commit` line, and its `reuse_lease`
  * line when dhcpd answered with the lease unaltered) is the `lease_queue` row the patched dhcpd wrote; each
- * found DHCPRELEASE of a lease that has not ended is one release row. Per IP the rebuild keeps a replica of
- * Gluff's `leases` rows and applies those queue rows with gluff.c's own statements (gluffStep: lines 62-64,
- * 395-411, 848-880), including the two-rows-found mixing. One server's rows reach its gluff in log order
- * (queue idx order); lines repeated within 1 s for one IP and MAC are grouped so that rows from both servers
- * can be tried in every order: when the orders disagree the rows touched carry `gluffQuirk`.
+ * found DHCPRELEASE of a lease that has not ended is one release row. Lines repeated within 1 s for one IP
+ * and MAC are one client action; its rows are applied in log order by Gluff's intended rules (applyFact):
+ * the row an action continues is the latest row of the address; the same values prolong it, a release of the
+ * same hw cuts it at the release time, other values cut it at the ACK and make a new row (a copy with other
+ * values within 1 s of the row's start is superseded and changes nothing), nothing covering makes a new row.
+ * Gluff 1.12's as-coded statements (gluffStep: gluff.c lines 62-64, 395-411, 848-880) are replayed alongside
+ * on a separate replica, only to name in `asCodedCause` the statement that makes the real Gluff deviate.
  */
 import type {
   ChannelLoss,
@@ -138,6 +141,8 @@ interface IpState {
   lossTaint: string | null;
   /** Time of the last line applied for this IP (ms); -Infinity before the first. */
   lastFactMs: number;
+  /** Gluff 1.12's as-coded replica of this IP's rows (for the details of findings only). */
+  coded: BareRow[];
 }
 
 /** One `lease_queue` row the patched dhcpd writes, with the verifier's bookkeeping. Times in seconds. */
@@ -217,55 +222,28 @@ function gluffStep(table: readonly BareRow[], q: QueueFact): GluffStep {
   return { op: 'prolong', rows, toS: q.end, same, first };
 }
 
-/** Applies queue rows to a copy of a bare table (to compare the outcomes of different orders). */
-function replayBare(table: readonly BareRow[], facts: readonly QueueFact[]): string {
-  const rows: BareRow[] = table.map((r) => ({ ...r }));
-  let id = rows.reduce((n, r) => Math.max(n, r.id), 0);
-  for (const q of facts) {
-    const step = gluffStep(rows, q);
-    if (step.op === 'make' || (step.op === 'cut' && step.thenMake)) {
-      if (step.op === 'cut') for (const r of step.rows) r.lendS = step.toS;
-      rows.push({ id: ++id, lstartS: q.start, lendS: q.end, hw: q.hw, cid: q.cid, rid: q.rid });
-    } else {
-      for (const r of step.rows) r.lendS = step.toS;
-    }
+/**
+ * Applies one queue row to the as-coded replica (Gluff 1.12's statements) and says which statement made it
+ * leave the intended rules, or null. The replica is a hint for findings' details, never an expectation.
+ */
+function applyCoded(table: BareRow[], q: QueueFact, nextId: () => number): string | null {
+  const step = gluffStep(table, q);
+  let cause: string | null = null;
+  if (step.op !== 'make' && step.same !== step.first) {
+    cause = "gluff.c do_find_lease: two rows cover t (the first row's times, the second row's hw/cid/rid)";
+  } else if (step.op !== 'make' && step.rows.length > 1) {
+    cause = `gluff.c ${step.op === 'cut' ? 'CUTOFF' : 'PROLONG'}_LEASE_RSQL: every row enclosing the found one is ${step.op === 'cut' ? 'cut off' : 'prolonged'}`;
+  } else if (step.op === 'cut' && step.thenMake && q.release) {
+    cause =
+      'gluff.c: a release whose hw/cid/rid differ from the row (a failover copy without Option 82) cuts the row and makes a new one';
   }
-  return rows
-    .map((r) => `${r.lstartS}/${r.lendS}/${r.hw}/${r.cid ?? ''}/${r.rid ?? ''}`)
-    .sort()
-    .join(' ');
-}
-
-/** Every order of `facts` that keeps each host's rows in their own (queue) order; at most `limit`. */
-function hostInterleavings(facts: readonly QueueFact[], limit: number): QueueFact[][] {
-  const byHost = new Map<string, QueueFact[]>();
-  for (const f of facts) {
-    const l = byHost.get(f.host);
-    if (l === undefined) byHost.set(f.host, [f]);
-    else l.push(f);
+  if (step.op === 'make' || (step.op === 'cut' && step.thenMake)) {
+    if (step.op === 'cut') for (const r of step.rows) r.lendS = step.toS;
+    table.push({ id: nextId(), lstartS: q.start, lendS: q.end, hw: q.hw, cid: q.cid, rid: q.rid });
+  } else {
+    for (const r of step.rows) r.lendS = step.toS;
   }
-  const lists = [...byHost.values()];
-  const out: QueueFact[][] = [];
-  const pos = lists.map(() => 0);
-  const cur: QueueFact[] = [];
-  const walk = (): void => {
-    if (out.length >= limit) return;
-    if (cur.length === facts.length) {
-      out.push([...cur]);
-      return;
-    }
-    for (let i = 0; i < lists.length; i++) {
-      const l = lists[i]!;
-      if (pos[i]! >= l.length) continue;
-      cur.push(l[pos[i]!]!);
-      pos[i]!++;
-      walk();
-      pos[i]!--;
-      cur.pop();
-    }
-  };
-  walk();
-  return out;
+  return cause;
 }
 
 /** Rebuild the expected `leases` rows. Pure; events must come in time order (ties in store order). */
@@ -294,7 +272,17 @@ export function rebuildLeases(
   let lastMapMs: number | null = null;
   const gaps: GapInterval[] = [];
   /** Releases Gluff applies to the wrong row (reported as warnings). */
-  const quirks: { row: OpenRow; releaseMs: number; cut: OpenRow[] }[] = [];
+  let codedId = 0;
+  const nextCodedId = (): number => ++codedId;
+  /** Replays the queue rows of one action through Gluff 1.12's statements; names the deviation on the rows. */
+  const replayCoded = (st: IpState, facts: readonly QueueFact[], t: number): void => {
+    if (st.coded.some((r) => r.lendS < t - horizonS))
+      st.coded = st.coded.filter((r) => r.lendS >= t - horizonS);
+    let cause: string | null = null;
+    for (const f of facts) cause = applyCoded(st.coded, f, nextCodedId) ?? cause;
+    if (cause === null) return;
+    for (const r of st.table) if (r.lendS >= t) r.lease.asCodedCause ??= cause;
+  };
   let evidenceFromMs: number | null = null;
   // The port state before the last `down`: a move is judged between the maps around a down.
   let pendingBefore: Map<string, PortAt> | null = null;
@@ -332,6 +320,7 @@ export function rebuildLeases(
         rowsMade: 0,
         lossTaint: null,
         lastFactMs: -Infinity,
+        coded: [],
       };
       states.set(ip, st);
     }
@@ -367,20 +356,45 @@ export function rebuildLeases(
     L.endMs = toS * 1000;
   };
 
-  /** Applies one queue row to the IP's table exactly as gluff does; returns the row that holds the lease. */
-  const applyFact = (
-    st: IpState,
-    q: QueueFact,
-    ids: number[],
-    port: PortAt,
-    quirk: string | null,
-  ): OpenRow => {
-    // The usual renewal, one row found with the same values: PROLONG_LEASE_RSQL on that row, without the
-    // allocations of the general path (this runs once per ACK line).
-    if (st.table.length === 1 && !q.release) {
-      const r = st.table[0]!;
-      if (r.lstartS <= q.start && q.start <= r.lendS && r.hw === q.hw && r.cid === q.cid && r.rid === q.rid) {
-        const L = r.lease;
+  /**
+   * Applies one fact to the IP's table by Gluff's intended rules; returns the row that holds the lease. The
+   * row a fact continues is the latest row of the address: when it covers the fact's start, the same
+   * hw/cid/rid prolong it (lend only moves forward), a release of the same hw cuts it at the release time,
+   * other values cut it at the fact's start and make a new row; nothing covering makes a new row.
+   */
+  const applyFact = (st: IpState, q: QueueFact, ids: number[], port: PortAt): OpenRow => {
+    const latest = latestRow(st.table);
+    if (
+      latest !== null &&
+      !q.release &&
+      latest.hw === q.hw &&
+      latest.lstartS > q.start &&
+      latest.lstartS - q.start <= 1
+    ) {
+      // A copy of the action that made the latest row, a second earlier: the row starts at the first ACK; a
+      // copy with other values is superseded.
+      if (latest.cid === q.cid && latest.rid === q.rid) {
+        latest.lstartS = q.start;
+        latest.lease.startMs = q.start * 1000;
+        if (q.end > latest.lendS) moveEnd(latest, q.end, q.atMs);
+      }
+      return latest;
+    }
+    if (latest !== null && latest.lstartS <= q.start && q.start <= latest.lendS) {
+      const r = latest;
+      const L = r.lease;
+      if (q.release && r.hw === q.hw) {
+        if (r.lendS !== q.end) {
+          const beforeMs = L.endMs;
+          moveEnd(r, q.end, q.atMs);
+          L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
+          L.endSource = 'release';
+          L.releaseMs = q.end * 1000;
+        }
+        r.extraIds.push(...ids);
+        return r;
+      }
+      if (r.hw === q.hw && r.cid === q.cid && r.rid === q.rid) {
         if (q.end > r.lendS) {
           moveEnd(r, q.end, q.atMs);
           L.endSource = q.endSource;
@@ -389,50 +403,17 @@ export function rebuildLeases(
           if (q.usesPort) r.usesPort = true;
         }
         r.lastIds = ids;
-        if (quirk !== null) L.gluffQuirk ??= quirk;
         return r;
       }
-    }
-    const step = gluffStep(st.table, q);
-    if (step.op === 'cut' || step.op === 'prolong') {
-      for (const b of step.rows) {
-        const r = b as OpenRow;
-        const L = r.lease;
-        const cutToMake = step.op === 'cut' && step.thenMake;
-        // A cut exactly at lend changes no value but says why the row ends there.
-        if (r.lendS === step.toS && !cutToMake) continue;
-        const beforeMs = L.endMs;
-        if (r.lendS !== step.toS) moveEnd(r, step.toS, q.atMs);
-        if (step.op === 'prolong') {
-          L.endSource = q.endSource;
-          L.releaseMs = null;
-          L.ackEndMs = null;
-          if (q.usesPort) r.usesPort = true;
-        } else if (step.thenMake) {
-          L.endSource = 'cutoff';
-          L.releaseMs = null;
-          L.ackEndMs = null;
-          r.extraIds.push(...ids.slice(0, 2));
-        } else {
-          L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
-          L.endSource = 'release';
-          L.releaseMs = q.end * 1000;
-          r.extraIds.push(...ids);
-        }
-        if (quirk !== null) L.gluffQuirk ??= quirk;
-      }
-      if (step.op === 'prolong') {
-        const r = step.same as OpenRow;
-        r.lastIds = ids;
-        if (quirk !== null) r.lease.gluffQuirk ??= quirk;
-        return r;
-      }
-      if (!step.thenMake) {
-        const held = step.same as OpenRow;
-        if (!step.rows.includes(step.same))
-          quirks.push({ row: held, releaseMs: q.end * 1000, cut: step.rows as OpenRow[] });
-        return held;
-      }
+      // Other options for the same hw within 1 s of the row's start: a superseded copy of the action that made
+      // it (the other server's, or one more than 1 s after its sibling), which changes nothing.
+      if (r.hw === q.hw && q.start - r.lstartS <= 1) return r;
+      // A change of hw/cid/rid: cut off at the ACK.
+      if (r.lendS !== q.start) moveEnd(r, q.start, q.atMs);
+      L.endSource = 'cutoff';
+      L.releaseMs = null;
+      L.ackEndMs = null;
+      r.extraIds.push(...ids.slice(0, 2));
     }
     const lease: ExpectedLease = {
       ip: st.ip,
@@ -452,7 +433,7 @@ export function rebuildLeases(
         st.rowsMade === 0 &&
         evidenceFromMs !== null &&
         q.start * 1000 <= evidenceFromMs + spec.lease.maxSec * 1000,
-      gluffQuirk: quirk,
+      gluffQuirk: null,
       startHost: q.release ? null : q.host,
     };
     st.rowsMade++;
@@ -478,27 +459,18 @@ export function rebuildLeases(
   };
 
   /**
-   * Applies the queue rows of one client action. Rows from one server reach its gluff in that server's log
-   * order (the queue's idx order), so they are replayed exactly; only rows from both servers in one action
-   * may meet in either order (each gluff polls on its own 5 s cycle): when the orders give different tables,
-   * the rows touched carry `gluffQuirk` and their findings are warnings.
+   * Applies the queue rows of one client action in log order by the intended rules (applyFact), with the
+   * collector-loss bookkeeping: repeated copies prolong, a superseded copy changes nothing, so the action is
+   * one fact. Returns the row that holds the lease.
    */
-  const applyFacts = (st: IpState, facts: QueueFact[], ids: number[], port: PortAt): OpenRow | null => {
-    if (facts.length === 0) return null;
-    retire(st, facts[0]!.start);
-    let quirk: string | null = null;
-    if (facts.length > 1 && facts.some((f) => f.host !== facts[0]!.host)) {
-      const orders = hostInterleavings(facts, 24);
-      const outcomes = new Set(orders.map((o) => replayBare(st.table, o)));
-      if (outcomes.size > 1 || orders.length >= 24) {
-        quirk = `queue rows from both servers at ${tok(facts[0]!.atMs)} give different Gluff tables depending on which gluff runs first`;
-      }
-    }
-    const t0 = facts[0]!.start;
+  const applyFacts = (st: IpState, facts: readonly QueueFact[], ids: number[], port: PortAt): OpenRow => {
+    const q = facts[0]!;
+    retire(st, q.start);
+    const t0 = q.start;
     if (st.lossTaint !== null && st.table.every((r) => r.lendS < t0)) st.lossTaint = null;
     if (losses.length > 0) {
       // A line lost since this IP's previous fact may have been an ACK that made or prolonged a row.
-      const since = losses.find((l) => overlaps(st.lastFactMs, facts[0]!.atMs, l.fromMs, l.toMs));
+      const since = losses.find((l) => overlaps(st.lastFactMs, q.atMs, l.fromMs, l.toMs));
       if (since !== undefined) {
         st.lossTaint ??= `follows a collector loss on ${since.listener} (${tok(since.fromMs)} to ${tok(since.toMs)}) that may have held a line of this address`;
       }
@@ -510,8 +482,8 @@ export function rebuildLeases(
       }
     }
     st.lastFactMs = facts[facts.length - 1]!.atMs;
-    let held: OpenRow | null = null;
-    for (const q of facts) held = applyFact(st, q, ids, port, quirk);
+    let held = applyFact(st, q, ids, port);
+    for (let i = 1; i < facts.length; i++) held = applyFact(st, facts[i]!, ids, port);
     if (st.lossTaint !== null) {
       for (const r of st.table) if (r.lendS >= t0) r.lease.inconclusive ??= st.lossTaint;
     }
@@ -538,12 +510,14 @@ export function rebuildLeases(
     };
     d.endsS = tS;
     applyFacts(st, [q], g.releaseIds, g.port);
+    replayCoded(st, [q], q.start);
   };
 
   const applyAck = (st: IpState, g: PendingGroup): void => {
     // Each ACK line is one queue row; a copy without its commit line borrows a sibling's (same host first).
     const ids: number[] = [];
     const facts: QueueFact[] = [];
+    const fresh: boolean[] = [];
     for (const a of g.acks) {
       ids.push(a.id);
       if (a.commit !== null) ids.push(a.commit.id);
@@ -588,9 +562,12 @@ export function rebuildLeases(
         endSource: c !== null ? 'commit' : 'approximate',
         usesPort: c === null,
       });
+      fresh.push(a.reuseAgeSec === null);
     }
-    const r = applyFacts(st, facts, ids, g.port);
-    if (r === null) return;
+    // reuse_lease copies (the lease unaltered, its old start) count only when the action has no other.
+    const applied = fresh.some((f) => f) ? facts.filter((_, i) => fresh[i]) : facts;
+    const r = applyFacts(st, applied, ids, g.port);
+    replayCoded(st, facts, applied[0]!.start);
     st.current = r;
     macToIp.set(g.mac, st.ip);
     if (r.pendingMoveMs !== null && g.firstMs >= r.pendingMoveMs) {
@@ -832,23 +809,17 @@ export function rebuildLeases(
     });
   }
   const result = finish(done, gaps, spec, options, settleBoundMs, evidenceFromMs);
-  for (const q of quirks) {
-    const L = q.row.lease;
-    if (!inWindow(L.startMs, options.window)) continue;
-    const f = baseFinding('release-not-applied', 'warn', 'gluff');
-    f.ip = L.ip;
-    f.hw = L.hw;
-    f.expected = L;
-    f.evidence = [...q.row.firstIds, ...q.row.extraIds.slice(-1)];
-    f.message = `${L.ip}: ${L.hw} released at ${tok(q.releaseMs)}, but the release's queue start (its lease's last ACK) is also covered by an older row that ends there; Gluff's find then takes the older row's times and ends that row at the release instead, so this row keeps its ACK end (known Gluff behaviour, gluff.c do_find_lease)`;
-    f.details = {
-      releaseMs: q.releaseMs,
-      gluffQuirk: 'release-on-cut-second',
-      previousRowStartMs: q.cut[0]?.lease.startMs ?? null,
-    };
-    result.findings.push(f);
-  }
   return result;
+}
+
+/** The row a fact continues: the latest of the address (by start, then creation). */
+function latestRow(table: readonly OpenRow[]): OpenRow | null {
+  let latest: OpenRow | null = null;
+  for (const r of table) {
+    if (latest === null || r.lstartS > latest.lstartS || (r.lstartS === latest.lstartS && r.id > latest.id))
+      latest = r;
+  }
+  return latest;
 }
 
 function takeCommit(st: IpState, host: string, mac: string, timeMs: number): CommitEvent | null {

@@ -19,6 +19,7 @@ export const FAULT_NAMES = [
   'clock-skew-within-tolerance',
   'partner-down-and-recover',
   'memory-leak',
+  'gluff-1.12-find',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -168,6 +169,15 @@ export const FAULTS: readonly FaultSpec[] = [
     verdict: 'fail',
     kinds: ['memory-leak'],
     oneOfKinds: [],
+    allowedKinds: [],
+  },
+  {
+    name: 'gluff-1.12-find',
+    description:
+      "both gluffs run Gluff 1.12's statements instead of the intended rules: when two rows cover a queue row's start (a cut-off second, the other server's copy of the same action) do_find_lease takes the first row's times and the second row's hw/cid/rid, and cut-off and prolong update every enclosing row: old rows keep being prolonged over the next stint, stints fall apart into pieces, duplicate rows appear",
+    verdict: 'fail',
+    kinds: [],
+    oneOfKinds: ['overlapping-rows', 'split-lease', 'merged-lease'],
     allowedKinds: [],
   },
 ];

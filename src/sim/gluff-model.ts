@@ -2,7 +2,9 @@
  * A naive, independent model of what one gluff daemon does with one queue row: the statements of
  * hansliss/gluff gluff.c (v1.12) replayed over an in-memory `leases` table, one at a time, with no
  * cleverness. The simulator feeds it the queue rows its simulated dhcpd would write; property tests use it as
- * the oracle for rebuild/. It must never import rebuild/ or diff/.
+ * the oracle for rebuild/. It must never import rebuild/ or diff/. Two modes matter: `find: 'ideal'`, the
+ * intended rules (the simulator's clean Gluff, and the rebuild's oracle), and `find: 'source'` (default),
+ * Gluff 1.12 as coded (the catalogue fault `gluff-1.12-find`).
  *
  * Facts from the source (gluff.c, read for facts only):
  * - FIND_LEASE_RSQL (line 62) selects the rows of the ip with `lstart <= t and lend >= t` with no ORDER BY;
@@ -50,9 +52,12 @@ export interface GluffRow {
 export interface GluffModelOptions {
   /**
    * How a find with several rows compares: `source` (default) as gluff.c does it (first row's times, second
-   * row's hw/cid/rid); `first` as the documentation says (the first row entirely).
+   * row's hw/cid/rid, cut-off and prolong of every enclosing row); `first` as the documentation says (the
+   * first row entirely); `ideal` as Gluff is meant to behave: the covering row is the one the queue row
+   * continues (the latest row of the address), only that row is cut or prolonged, and a copy that differs
+   * from a row made in the same second (a superseded copy of one client action) changes nothing.
    */
-  find?: 'source' | 'first';
+  find?: 'source' | 'first' | 'ideal';
 }
 
 /** Sort queue rows the way gluff's GET_LSQL does (`order by start, idx`); stable for equal keys. */
@@ -62,6 +67,10 @@ export function sortQueueRows(rows: readonly QueueRow[]): QueueRow[] {
 
 /** Apply one queue row to the table in place, exactly as one pass of gluff's main loop does. */
 export function applyQueueRow(table: GluffRow[], row: QueueRow, options: GluffModelOptions = {}): void {
+  if (options.find === 'ideal') {
+    applyIdeal(table, row);
+    return;
+  }
   const t = row.start;
   const found = table
     .filter((r) => r.ip === row.ip && r.lstart <= t && r.lend >= t)
@@ -92,6 +101,51 @@ export function applyQueueRows(
   options: GluffModelOptions = {},
 ): void {
   for (const row of sortQueueRows(rows)) applyQueueRow(table, row, options);
+}
+
+/**
+ * The intended rules: one row per stint, only the row the queue row continues (the latest of the address)
+ * changes. A release of the same hw cuts that row at the release time whatever its Option 82 values (a peer's
+ * copy of the lease may have lost them). A copy that differs from a row made at most 1 s before is a superseded
+ * copy of the same client action (same hw: the other server's, or a direct renewal with dhcpd's stale options):
+ * it changes nothing.
+ */
+function applyIdeal(table: GluffRow[], row: QueueRow): void {
+  const t = row.start;
+  let latest: GluffRow | undefined;
+  for (const r of table) {
+    if (r.ip !== row.ip) continue;
+    if (latest === undefined || r.lstart > latest.lstart || (r.lstart === latest.lstart && r.id > latest.id))
+      latest = r;
+  }
+  if (
+    latest !== undefined &&
+    latest.lstart > t &&
+    latest.lstart - t <= 1 &&
+    row.rtype === 0 &&
+    latest.hw === row.hw
+  ) {
+    // The other server's copy of the action that made the latest row, a second earlier but applied later:
+    // the row starts at the first ACK; a copy with other values is superseded.
+    if (latest.hw === row.hw && latest.cid === row.cid && latest.rid === row.rid) {
+      latest.lstart = t;
+      if (row.end > latest.lend) latest.lend = row.end;
+    }
+    return;
+  }
+  if (latest === undefined || latest.lstart > t || latest.lend < t) {
+    makeLease(table, row);
+    return;
+  }
+  if (row.rtype === 1 && latest.hw === row.hw) {
+    latest.lend = row.end;
+  } else if (latest.hw !== row.hw || latest.cid !== row.cid || latest.rid !== row.rid) {
+    if (latest.hw === row.hw && t - latest.lstart <= 1) return;
+    latest.lend = t;
+    makeLease(table, row);
+  } else if (row.end > latest.lend) {
+    latest.lend = row.end;
+  }
 }
 
 function cutOff(table: GluffRow[], ip: string, thatStart: number, thatEnd: number, newEnd: number): void {

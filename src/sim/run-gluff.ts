@@ -5,7 +5,7 @@
  * injected, each at a target chosen so that its effect is exactly the declared one (checked by
  * re-running the model), never by guessing.
  */
-import { applyQueueRow, type GluffRow, type QueueRow } from './gluff-model.js';
+import { applyQueueRow, type GluffModelOptions, type GluffRow, type QueueRow } from './gluff-model.js';
 import type { FaultName } from './fault-catalogue.js';
 import type { Rng } from './prng.js';
 
@@ -58,7 +58,12 @@ const POLL_MS = 5000;
 interface Hooks {
   skip?: QueuedRow;
   duplicate?: QueuedRow;
+  /** How gluff's find works: the intended rules (clean) or Gluff 1.12's statements (fault gluff-1.12-find). */
+  find?: GluffModelOptions['find'];
 }
+
+/** The clean Gluff follows the intended rules. */
+const IDEAL: GluffModelOptions = { find: 'ideal' };
 
 function pollAfter(t: number, startMs: number, phaseMs: number): number {
   const base = startMs + phaseMs;
@@ -104,7 +109,7 @@ function applyAll(ordered: readonly QueuedRow[], hooks: Hooks = {}): GluffRow[] 
     }
     const before = rows.length;
     // The model scans the table it is given; one table per address keeps a day of 1000 clients linear.
-    applyQueueRow(rows, q.row);
+    applyQueueRow(rows, q.row, hooks.find === undefined ? IDEAL : { find: hooks.find });
     for (let i = before; i < rows.length; i++) {
       const made = rows[i] as GluffRow;
       made.id = nextId++;
@@ -280,8 +285,20 @@ export function runGluff(
     if (hooks.duplicate === undefined)
       injected.push('duplicate-rows: no new lease qualified; nothing duplicated');
   }
+  if (has('gluff-1.12-find')) {
+    // Gluff 1.12's own statements over the whole run: where two rows cover a queue row's start (a cut-off
+    // second, a copy of the same action from the other server) it mixes them.
+    const d = tableDiff(cleanTable, applyAll(ordered, { find: 'source' }));
+    if (d.onlyA.length > 0 || d.onlyB.length > 0) {
+      hooks.find = 'source';
+      const ips = [...new Set([...d.onlyA, ...d.onlyB].map((r) => r.ip))].sort();
+      injected.push(
+        `gluff-1.12-find: Gluff 1.12's find (first row's times, second row's values) changed ${d.onlyA.length} rows into ${d.onlyB.length} on ${ips.join(', ')}`,
+      );
+    } else injected.push('gluff-1.12-find: no queue row found two rows; the table is the ideal one');
+  }
   const table =
-    hooks.skip === undefined && hooks.duplicate === undefined
+    hooks.skip === undefined && hooks.duplicate === undefined && hooks.find === undefined
       ? cloneRows(cleanTable)
       : applyAll(ordered, hooks);
 

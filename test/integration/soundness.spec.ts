@@ -83,12 +83,39 @@ describe('soundness (simulated rig)', function () {
   });
 
   it("should pass relay seed 51 over a day: a release whose queue start is an older row's cut-off second", () => {
-    // gluff.c finds both rows, takes the FIRST row's times and the SECOND row's values, and so ends the older
-    // row at the release while the released row keeps its ACK end; the rebuild predicts exactly that.
+    // gluff.c would find both rows, take the FIRST row's times and the SECOND row's values, and so end the
+    // older row at the release; the clean (ideal) Gluff ends the released row, as the rebuild expects.
     const spec = seedRigSpec();
     const out = simulateRig(spec, { seed: 51, hours: 24, option82Path: 'relay' });
     const check = checkSimOutput(out, spec);
     assert.equal(check.verdict, 'pass', check.findings.map((f) => `${f.kind}: ${f.message}`).join(' / '));
+  });
+
+  it("should name Gluff 1.12's statement in the details of the findings its find leaves", () => {
+    // Gluff 1.12 over a day: every failing finding is one of the find's shapes, and the rebuild's replay of
+    // gluff.c names the statement behind them (details.cause) so the engineer sees the line at fault.
+    const spec = seedRigSpec();
+    const out = simulateRig(spec, {
+      seed: 3,
+      hours: SWEEP_HOURS,
+      faults: ['gluff-1.12-find'],
+      option82Path: 'relay',
+    });
+    const check = checkSimOutput(out, spec);
+    const failing = check.findings.filter((f) => f.severity === 'fail');
+    assert.ok(failing.length > 0, describeRun(out, SWEEP_HOURS));
+    assert.deepEqual(
+      [...new Set(failing.map((f) => f.kind))].filter(
+        (k) => !['overlapping-rows', 'split-lease', 'merged-lease'].includes(k),
+      ),
+      [],
+    );
+    assert.ok(failing.every((f) => f.culprit === 'gluff'));
+    const named = failing.filter((f) => /^gluff\.c /.test(String(f.details['cause'] ?? '')));
+    assert.ok(
+      named.length * 2 > failing.length,
+      `${named.length} of ${failing.length} findings name gluff.c`,
+    );
   });
 
   describe('through the real Gluff readers', () => {
@@ -96,6 +123,7 @@ describe('soundness (simulated rig)', function () {
       { seed: 4, faults: [] },
       { seed: 5, faults: ['shortened-end'] },
       { seed: 6, faults: ['phantom-row', 'swapped-hw'] },
+      { seed: 7, faults: ['gluff-1.12-find'] },
     ];
     const database = 'gv_test_sim';
     const user = 'gv_test_sim_w';

@@ -91,6 +91,52 @@ describe('diffLeases', () => {
     assert.deepEqual(kinds(diff(rows, actual)), ['overlapping-rows']);
   });
 
+  it('should report one overlap, no start-mismatch, when a late catch-up row overlaps a late-starting one', () => {
+    // Real Gluff 1.12, golden run 1 (10.77.2.58 rows 12, 14): one gluff made a row from a renewal 27 s after
+    // the first ACK, the other's catch-up made a row from the first ACK: one lease, two rows alive at once.
+    const rows = scenario();
+    const actual = actualFrom(rows);
+    const r = actual[1]!;
+    actual.splice(1, 1, { ...r, startMs: r.startMs! + 27 * S }, { ...r, id: 97, endMs: r.startMs! + 60 * S });
+    const fs = diff(rows, actual);
+    assert.deepEqual(kinds(fs), ['overlapping-rows']);
+    assert.deepEqual(fs[0]!.actual.map((a) => a.id).sort(), [97, r.id].sort());
+  });
+
+  it("should report an old row prolonged over the next stint as one overlap and the new stint's holes as one split", () => {
+    // Real Gluff 1.12, golden run 2 (10.77.2.61 rows 6, 11, 15): after a move the old port's row keeps being
+    // prolonged (two rows found, the first row's times) and the new port's stint falls apart into two rows.
+    const log = new EventLog();
+    log.grant(T0, IP, MAC1, 600, CID1);
+    log.grant(T0 + 300 * S, IP, MAC1, 600, CID2);
+    log.grant(T0 + 600 * S, IP, MAC1, 600, CID2);
+    const rows = expectedOf(log).rows;
+    assert.deepEqual(
+      rows.map((e) => [e.cidHex, e.startMs, e.endMs]),
+      [
+        [CID1, T0, T0 + 300 * S],
+        [CID2, T0 + 300 * S, T0 + 1200 * S],
+      ],
+    );
+    const actual = actualFrom(rows);
+    const [old, stint] = [actual[0]!, actual[1]!];
+    actual.splice(
+      0,
+      2,
+      { ...old, endMs: T0 + 1200 * S },
+      { ...stint, endMs: T0 + 500 * S },
+      { ...stint, id: 96, startMs: T0 + 700 * S },
+    );
+    const fs = diff(rows, actual);
+    assert.deepEqual(
+      fs.map((f) => [f.kind, f.severity, f.actual.map((a) => a.id)]),
+      [
+        ['overlapping-rows', 'fail', [old.id, stint.id, 96]],
+        ['split-lease', 'fail', [stint.id, 96]],
+      ],
+    );
+  });
+
   it('should report a split and a merge', () => {
     const rows = scenario();
     const actual = actualFrom(rows);

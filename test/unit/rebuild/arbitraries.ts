@@ -107,8 +107,8 @@ function buildHistory(perIp: RowPlan[][]): History {
       const start = t + p.copies[0]!.dtSec * S;
       const afterCut = prev !== null && prev.term === 'cut';
       if (prev !== null && afterCut) prev.row.endMs = start;
-      // A second queue row in the cut-off second finds both rows and Gluff prolongs the OLD one (gluff.c
-      // do_find_lease): that is the naive-model oracle's business; histories keep later copies a second on.
+      // Later copies a second on: copies of one action in the cut-off second collapse to the same fact anyway
+      // (Gluff 1.12 would prolong the OLD row there: the as-coded replay's business, not the ideal table's).
       const spread = (copies: CopyPlan[]): CopyPlan[] =>
         afterCut
           ? [
@@ -158,19 +158,6 @@ function buildHistory(perIp: RowPlan[][]): History {
       const term = last && p.term === 'cut' ? 'expire' : p.term;
       if (term === 'expire') {
         t = end + p.gapSec * S;
-      } else if (term === 'release' && prev !== null && afterCut && lastAck === start) {
-        // The release's queue start (dhcpd's starts: the last ACK) is the cut-off second, so Gluff's find
-        // returns both rows, takes the previous row's times and cuts THAT row at the release: it now ends at
-        // the release, and this one keeps its ACK end (gluff.c do_find_lease). The release still ends dhcpd's
-        // lease, so the next client comes after it.
-        const room = Math.max(0, (lastAckMinEnd - lastAck) / S - 3);
-        const r = lastAck + (2 + Math.floor(room * (p.termFrac / 1000))) * S;
-        log.release(r, ip, hw);
-        prev.row.ackEndMs = prev.row.endMs;
-        prev.row.endMs = r;
-        prev.row.endSource = 'release';
-        prev.row.releaseMs = r;
-        t = Math.max(end, r) + p.gapSec * S;
       } else if (term === 'release') {
         // dhcpd queues a release only while the lease has not ended; +2 s keeps it after every ACK copy.
         const room = Math.max(0, (lastAckMinEnd - lastAck) / S - 3);

@@ -81,6 +81,48 @@ describe('applyQueueRow', () => {
     ]);
   });
 
+  it("should keep one row per stint in ideal mode where gluff.c mixes two rows (find: 'ideal')", () => {
+    // The same duplicate ACK in the cut-off second: the intended rules continue the latest row (id 2) and
+    // leave the cut row alone.
+    const t: GluffRow[] = [];
+    const rows = [ack(1000, 1600), ack(1200, 1800, B, P2), ack(1200, 1800, B, P2)];
+    for (const r of rows) applyQueueRow(t, r, { find: 'ideal' });
+    assert.deepEqual(spans(t), [
+      [1, 1000, 1200, A, P1],
+      [2, 1200, 1800, B, P2],
+    ]);
+  });
+
+  it('should let the copy that changes the row win in ideal mode, in either order of the two copies', () => {
+    // A direct renewal with dhcpd's remembered circuit-id P1 and the relayed one with the new port P2.
+    for (const copies of [
+      [ack(1300, 1900, A, P1), ack(1300, 1900, A, P2)],
+      [ack(1300, 1900, A, P2), ack(1300, 1900, A, P1)],
+    ]) {
+      const t: GluffRow[] = [];
+      for (const r of [ack(1000, 1600), ...copies]) applyQueueRow(t, r, { find: 'ideal' });
+      assert.deepEqual(
+        t.map((r) => [r.lstart, r.lend, r.cid]),
+        [
+          [1000, 1300, P1],
+          [1300, 1900, P2],
+        ],
+      );
+    }
+  });
+
+  it('should cut the released row at the release time in ideal mode, whatever its Option 82 values', () => {
+    // The peer's copy of the lease may have lost Option 82 (failover updates drop it): still the same lease.
+    const t: GluffRow[] = [];
+    applyQueueRow(t, ack(1000, 1600), { find: 'ideal' });
+    applyQueueRow(t, ack(1200, 1800, A, P2), { find: 'ideal' });
+    applyQueueRow(t, rel(1200, 1250, A, null), { find: 'ideal' });
+    assert.deepEqual(spans(t), [
+      [1, 1000, 1200, A, P1],
+      [2, 1200, 1250, A, P2],
+    ]);
+  });
+
   it('should apply a batch in (start, idx) order', () => {
     const t: GluffRow[] = [];
     const later = { ...ack(1100, 1700), idx: 1 };
