@@ -53,12 +53,6 @@ export interface ExpectedLease {
    */
   startMayBeEarlier?: boolean;
   /**
-   * Non-null when real Gluff's find sees two rows at this row's start second (a same-second duplicate or
-   * conflicting copy after a cut-off, or a release whose queue start is the cut-off second): gluff.c
-   * do_find_lease then mixes the rows and the result depends on queue order. Findings here are warnings.
-   */
-  gluffQuirk?: string | null;
-  /**
    * When Gluff 1.12's as-coded statements (replayed by the rebuild alongside the intended rules) would leave
    * this stint differently: which statement does it, e.g. 'gluff.c do_find_lease: two rows cover t'. Only
    * named in the details of a finding; never changes a severity.

@@ -433,7 +433,6 @@ export function rebuildLeases(
         st.rowsMade === 0 &&
         evidenceFromMs !== null &&
         q.start * 1000 <= evidenceFromMs + spec.lease.maxSec * 1000,
-      gluffQuirk: null,
       startHost: q.release ? null : q.host,
     };
     st.rowsMade++;
