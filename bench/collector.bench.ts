@@ -165,7 +165,8 @@ async function ourCollector(sender: string, storeThread: 'worker' | 'main'): Pro
   });
   console.log(`${label}: ${/listening on [^\n]*/.exec(stderr)?.[0]}`);
   const reader = new Database(db, { readonly: true });
-  const count = (): number => (reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n;
+  const count = (): number =>
+    (reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n;
   const results = await stepRates(label, sender, port, count);
   reader.close();
   child.kill('SIGTERM');
@@ -212,7 +213,8 @@ async function tcpSustained(): Promise<void> {
   await new Promise((r) => sock.once('connect', r));
   await new Promise((r) => sock.write(Buffer.concat(frames), r));
   const reader = new Database(db, { readonly: true });
-  while ((reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n < N) await sleep(50);
+  while ((reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n < N)
+    await sleep(50);
   const ms = Date.now() - t0;
   reader.close();
   sock.end();

@@ -218,7 +218,8 @@ describe('Collector (UDP)', () => {
     const port1 = first.ports[0] as number;
     const reader = new Database(db, { readonly: true });
     onCleanup(() => reader.close());
-    const rows = (): number => (reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n;
+    const rows = (): number =>
+      (reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n;
     // Act: send continuously; SIGKILL once some batches are committed and more are in flight.
     let sent1 = 0;
     let killed = false;
