@@ -80,51 +80,16 @@ export interface EncodedBody {
   rest: string | null;
 }
 
-/** `"key":` per field name: the names are few (the model's), the JSON is rebuilt a million times. */
-const KEY_JSON = new Map<string, string>();
-
 /**
  * Moves `ip`, `mac` and `via` into columns when they have their canonical form; every other field
- * (and any non-canonical ip/mac, and explicit nulls) stays in `rest`, so decodeBody restores the body
- * exactly. Header fields (`timeMs`, `host`, `pid`) are skipped: they have their own columns.
- * Writes into `out` (no allocation but the JSON string: this runs once per stored event).
+ * (and any non-canonical ip/mac, and explicit nulls) stays in `rest` as JSON, so decodeBody restores the
+ * body exactly. Header fields (`timeMs`, `host`, `pid`) are skipped: they have their own columns.
+ * The string form of RestWriter.writeBody (one implementation of the split), for callers that want text.
  */
 export function encodeBody(body: object, out: EncodedBody): EncodedBody {
-  out.ip = null;
-  out.mac = null;
-  out.via = null;
-  let rest = '';
-  const fields = body as Record<string, unknown>;
-  for (const key in fields) {
-    if (key === 'kind' || key === 'timeMs' || key === 'host' || key === 'pid') continue;
-    const value = fields[key];
-    if (value === undefined) continue;
-    if (typeof value === 'string') {
-      if (key === 'ip') {
-        out.ip = encodeIpv4(value);
-        if (out.ip !== null) continue;
-      } else if (key === 'mac') {
-        out.mac = encodeMac(value);
-        if (out.mac !== null) continue;
-      } else if (key === 'via') {
-        out.via = value;
-        continue;
-      }
-    }
-    let keyJson = KEY_JSON.get(key);
-    if (keyJson === undefined) {
-      keyJson = `${JSON.stringify(key)}:`;
-      if (KEY_JSON.size < 256) KEY_JSON.set(key, keyJson);
-    }
-    const valueJson =
-      value === null
-        ? 'null'
-        : typeof value === 'number' && Number.isFinite(value)
-          ? String(value)
-          : JSON.stringify(value);
-    rest += `${rest === '' ? '{' : ','}${keyJson}${valueJson}`;
-  }
-  out.rest = rest === '' ? null : `${rest}}`;
+  const n = bodyScratch.writeBody(body, out);
+  const bytes = bodyScratch.finish();
+  out.rest = n < 0 ? null : UTF8.decode(bytes);
   return out;
 }
 
@@ -147,7 +112,7 @@ const KEY_BYTES = new Map<string, Uint8Array>();
 
 /**
  * Writes the `rest` of event bodies and rejection details as UTF-8 straight into one growing byte
- * buffer: the same bytes as Buffer.from(encodeBody(body).rest) but without a string per message, which
+ * buffer, without a string per message, which
  * halved the cost of encoding a batch (the worker thread's share of `ingest`, measured with
  * bench/ingest.bench.ts). Each `write*` returns the byte length written, or -1 for null.
  */
@@ -786,3 +751,7 @@ export function decodeEnds(text: Uint8Array, width: number, count: number): Uint
   }
   return ends;
 }
+
+const UTF8 = new TextDecoder();
+/** encodeBody's writer (reused; finish() empties it). */
+const bodyScratch = new RestWriter();
