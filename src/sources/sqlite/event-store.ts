@@ -375,26 +375,27 @@ export class EventStore {
     return row.id;
   }
 
-  private nameText(id: number): string {
-    let text = this.nameTexts.get(id);
-    if (text === undefined) {
-      this.loadDictionaries(); // another process (the collector) may have added it since we opened
-      text = this.nameTexts.get(id);
-      if (text === undefined)
-        throw new InternalError(`name id ${id} missing from the name table of '${this.path}'`);
+  /**
+   * A dictionary entry by id; on a miss the dictionary is reloaded once (another process, the collector,
+   * may have added it since we opened), and a second miss is a bug.
+   */
+  private lookup<T>(map: ReadonlyMap<number, T>, id: number, reload: () => void, table: string): T {
+    let v = map.get(id);
+    if (v === undefined) {
+      reload();
+      v = map.get(id);
+      if (v === undefined)
+        throw new InternalError(`${table} id ${id} missing from the ${table} table of '${this.path}'`);
     }
-    return text;
+    return v;
+  }
+
+  private nameText(id: number): string {
+    return this.lookup(this.nameTexts, id, () => this.loadDictionaries(), 'name');
   }
 
   private kindName(id: number): { name: string; rejection: boolean } {
-    let k = this.kindNames.get(id);
-    if (k === undefined) {
-      this.loadDictionaries();
-      k = this.kindNames.get(id);
-      if (k === undefined)
-        throw new InternalError(`kind id ${id} missing from the kind table of '${this.path}'`);
-    }
-    return k;
+    return this.lookup(this.kindNames, id, () => this.loadDictionaries(), 'kind');
   }
 
   private sourceId(
@@ -743,14 +744,7 @@ export class EventStore {
   }
 
   private source(id: number): SourceRow {
-    let s = this.sources.get(id);
-    if (s === undefined) {
-      this.loadSources();
-      s = this.sources.get(id);
-      if (s === undefined)
-        throw new InternalError(`source id ${id} missing from the source table of '${this.path}'`);
-    }
-    return s;
+    return this.lookup(this.sources, id, () => this.loadSources(), 'source');
   }
 
   /**
