@@ -35,6 +35,7 @@ describe('readProcMemory', () => {
     assert.equal(readProcMemory(2 ** 22 + 7), null);
     // findPidsByName skips the caller itself, so ask for PID 1's name and expect PID 1.
     const init = readProcMemory(1);
-    if (init !== null) assert.ok(findPidsByName(init.name).includes(1));
+    assert.ok(init !== null, 'PID 1 is a user process with memory figures');
+    assert.ok(findPidsByName(init.name).includes(1));
   });
 });
