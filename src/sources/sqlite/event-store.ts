@@ -181,6 +181,7 @@ export class EventStore {
   private zonesJson: string | null = null;
   private insertBatch: Database.Statement | null = null;
   private insertCount: Database.Statement | null = null;
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(path: string, db: Database.Database, readonly: boolean) {
     this.path = path;
@@ -428,28 +429,24 @@ export class EventStore {
    */
   private recordContext(ctx: ParseContext): void {
     const zones = JSON.stringify({ zoneByHost: ctx.zoneByHost, defaultZone: ctx.defaultZone });
-    const stored = this.db.prepare("SELECT value FROM meta WHERE key = 'zones'").get() as
+    const stored = this.statement("SELECT value FROM meta WHERE key = 'zones'").get() as
       { value: string } | undefined;
     this.zonesJson = stored?.value ?? null;
-    const ref = this.db
-      .prepare('SELECT reference_ms FROM parse_batch ORDER BY first_id DESC LIMIT 1')
-      .get() as { reference_ms: number } | undefined;
+    const ref = this.statement(
+      'SELECT reference_ms FROM parse_batch ORDER BY first_id DESC LIMIT 1',
+    ).get() as { reference_ms: number } | undefined;
     this.lastReferenceMs = ref?.reference_ms ?? null;
     if (zones !== this.zonesJson) {
-      this.db
-        .prepare(
-          "INSERT INTO meta (key, value) VALUES ('zones', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .run(zones);
+      this.statement(
+        "INSERT INTO meta (key, value) VALUES ('zones', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(zones);
       this.zonesJson = zones;
     }
     if (ctx.referenceMs !== this.lastReferenceMs) {
       const next = this.nextId();
-      this.db
-        .prepare(
-          'INSERT INTO parse_batch (first_id, reference_ms) VALUES (?, ?) ON CONFLICT (first_id) DO UPDATE SET reference_ms = excluded.reference_ms',
-        )
-        .run(next, ctx.referenceMs);
+      this.statement(
+        'INSERT INTO parse_batch (first_id, reference_ms) VALUES (?, ?) ON CONFLICT (first_id) DO UPDATE SET reference_ms = excluded.reference_ms',
+      ).run(next, ctx.referenceMs);
       this.lastReferenceMs = ctx.referenceMs;
     }
   }
@@ -549,10 +546,20 @@ export class EventStore {
 
   /** The id the next appended message gets (inside the writing transaction: another process may have appended). */
   private nextId(): number {
-    const row = this.db
-      .prepare('SELECT first_id + count AS next FROM batch ORDER BY first_id DESC LIMIT 1')
-      .get() as { next: number } | undefined;
+    const row = this.statement(
+      'SELECT first_id + count AS next FROM batch ORDER BY first_id DESC LIMIT 1',
+    ).get() as { next: number } | undefined;
     return row?.next ?? 1;
+  }
+
+  /** A prepared statement, prepared once per store handle (the per-batch queries: ~5% of a collector batch). */
+  private statement(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   /**
