@@ -8,6 +8,9 @@ FAULTS ?=
 HOURS ?=
 CLIENTS ?=
 SEED ?=
+CC ?= cc
+NATIVE_UDP := build/gv_udp.node
+NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')")
 
 .PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify golden clean mariadb
 
@@ -17,8 +20,20 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build: $(NPM_STAMP)
+build: $(NPM_STAMP) $(NATIVE_UDP)
 	npx tsc -p tsconfig.build.json
+
+# The collector's recvmmsg UDP reader (native/udp-recv.c, a Node-API addon; no node-gyp needed: it
+# includes only node_api.h and links nothing). Without cc or Node's headers it is left unbuilt and the
+# collector reads UDP with node:dgram instead (it says so at start).
+$(NATIVE_UDP): native/udp-recv.c
+	@mkdir -p $(dir $@)
+	@if [ -f "$(NODE_INCLUDE)/node_api.h" ] && command -v $(CC) >/dev/null 2>&1; then \
+	  echo "$(CC) -O2 -shared -fPIC -pthread -o $@ native/udp-recv.c"; \
+	  $(CC) -O2 -Wall -Wextra -shared -fPIC -pthread -I"$(NODE_INCLUDE)" -o $@ native/udp-recv.c; \
+	else \
+	  echo "note: $@ not built (needs $(CC) and $(NODE_INCLUDE)/node_api.h); UDP is read with node:dgram"; \
+	fi
 
 # Starts the local MariaDB when it is not running (integration tests need it; CI starts it too).
 mariadb:
@@ -76,4 +91,4 @@ verify: build
 	@bash scripts/make-verify.sh
 
 clean:
-	rm -rf dist node_modules
+	rm -rf dist build node_modules

@@ -1,14 +1,17 @@
 /**
  * Collector benchmark: the highest UDP rate with zero loss, parse and store included (rows counted in
- * the event store), for our collector and, in the same run, for Debian's rsyslog (imudp -> omfile) on
- * this machine; then the `syslog-server` npm package against plain node:dgram (receive only).
+ * the event store), for our collector (UDP read by the recvmmsg addon, then by node:dgram) and, in the
+ * same run, for Debian's rsyslog (imudp -> omfile) on this machine; the CPU each receiver spent per
+ * message; then the receive paths alone: the `syslog-server` npm package, node:dgram and the addon.
  *
  * A SECOND PROCESS sends: bench/collector-sender.c (compiled here with cc), 110-byte RFC 3164 lines,
  * paced by the monotonic clock with sendmmsg(). Each rate runs for STEP_MS; loss = sent - rows/lines
  * that arrived once the receiver went quiet. The machine's load average is printed first: other work
  * on a 2-core machine moves these figures a lot.
  *
- * Run: node --import tsx bench/collector.bench.ts   (about 1.5-2 minutes)
+ * After the steps, ours (recvmmsg) and rsyslog each take SUSTAINED_RATE for SUSTAINED_MS.
+ *
+ * Run: node --import tsx bench/collector.bench.ts   (about 3 minutes)
  */
 import { execFile, execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -18,6 +21,7 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   readSync,
   rmSync,
   statSync,
@@ -31,6 +35,9 @@ import Database from 'better-sqlite3';
 // Up to 500k/s so that rsyslog's own ceiling is found, not the bench's (it lost nothing at 300k here).
 const RATES = [25_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 500_000];
 const STEP_MS = 2000;
+/** The sustained run after the steps: long enough that memory cannot hide a store slower than the rate. */
+const SUSTAINED_RATE = 100_000;
+const SUSTAINED_MS = 20_000;
 const ROOT = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'gv-collector-bench-'));
 const children: ChildProcess[] = [];
@@ -39,6 +46,7 @@ process.on('exit', () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface StepResult {
@@ -66,11 +74,12 @@ function send(
   port: number,
   rate: number,
   runId: number,
+  durationMs = STEP_MS,
 ): Promise<{ sent: number; elapsedMs: number }> {
   return new Promise((resolve, reject) => {
     execFile(
       sender,
-      ['127.0.0.1', String(port), String(rate), String(STEP_MS), String(runId)],
+      ['127.0.0.1', String(port), String(rate), String(durationMs), String(runId)],
       (err, stdout) => {
         if (err) return reject(err);
         const m = /sent=(\d+) errors=(\d+) elapsed_ms=([\d.]+)/.exec(stdout);
@@ -99,14 +108,30 @@ async function settled(count: () => number): Promise<number> {
   return last;
 }
 
+/** CPU seconds (user + system, all threads) process `pid` has used so far, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    throw new Error(`the receiver (pid ${pid}) is gone: it exited during the benchmark`);
+  }
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15 (1-based).
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+}
+
 async function stepRates(
   label: string,
   sender: string,
   port: number,
   count: () => number,
+  pid: number,
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   let base = await settled(count);
+  const first = base;
+  const cpu0 = cpuSeconds(pid);
   let losses = 0;
   for (const [i, rate] of RATES.entries()) {
     const { sent, elapsedMs } = await send(sender, port, rate, i + 1);
@@ -121,7 +146,25 @@ async function stepRates(
     );
     if (sent !== r.arrived && ++losses >= 2) break;
   }
+  const cpu = cpuSeconds(pid) - cpu0;
+  const handled = base - first;
+  console.log(
+    `${label}: receiver CPU ${cpu.toFixed(1)} s for ${handled} messages = ${((cpu * 1e6) / Math.max(handled, 1)).toFixed(2)} us per message`,
+  );
   return results;
+}
+
+/** SUSTAINED_RATE for SUSTAINED_MS: zero loss here means the whole path keeps up, not only the socket. */
+async function sustained(label: string, sender: string, port: number, count: () => number): Promise<boolean> {
+  const base = await settled(count);
+  const { sent, elapsedMs } = await send(sender, port, SUSTAINED_RATE, 99, SUSTAINED_MS);
+  const sentAt = Date.now();
+  const arrived = (await settled(count)) - base;
+  const drainMs = Math.max(0, Date.now() - sentAt - 600);
+  console.log(
+    `${label}: sustained ${SUSTAINED_RATE} msg/s for ${SUSTAINED_MS / 1000} s (${Math.round((sent * 1000) / elapsedMs)} sent/s): sent ${sent} stored ${arrived} lost ${sent - arrived}; all stored ${(drainMs / 1000).toFixed(1)} s after the last send`,
+  );
+  return sent === arrived;
 }
 
 function best(results: StepResult[]): number {
@@ -134,9 +177,9 @@ function best(results: StepResult[]): number {
   return top;
 }
 
-async function ourCollector(sender: string, storeThread: 'worker' | 'main'): Promise<number> {
-  const db = join(work, `events-${storeThread}.db`);
-  const label = `gluff-verify collect (store thread: ${storeThread})`;
+async function ourCollector(sender: string, reader: 'recvmmsg' | 'dgram'): Promise<number> {
+  const db = join(work, `events-${reader}.db`);
+  const label = `gluff-verify collect (UDP read by ${reader})`;
   const child = spawn(
     process.execPath,
     [
@@ -144,6 +187,8 @@ async function ourCollector(sender: string, storeThread: 'worker' | 'main'): Pro
       'tsx',
       join(ROOT, 'src/cli/run.ts'),
       'collect',
+      '--udp-reader',
+      reader,
       '--listen',
       'udp://127.0.0.1:0',
       '--store',
@@ -164,11 +209,12 @@ async function ourCollector(sender: string, storeThread: 'worker' | 'main'): Pro
     child.once('exit', () => reject(new Error(`collector exited: ${stderr}`)));
   });
   console.log(`${label}: ${/listening on [^\n]*/.exec(stderr)?.[0]}`);
-  const reader = new Database(db, { readonly: true });
+  const db2 = new Database(db, { readonly: true });
   const count = (): number =>
-    (reader.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n;
-  const results = await stepRates(label, sender, port, count);
-  reader.close();
+    (db2.prepare('SELECT coalesce(sum(count), 0) AS n FROM batch').get() as { n: number }).n;
+  const results = await stepRates(label, sender, port, count, child.pid as number);
+  if (reader === 'recvmmsg') await sustained(label, sender, port, count);
+  db2.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   const summary = /collect: stopped;[^\n]*/.exec(stderr)?.[0];
@@ -281,14 +327,15 @@ async function rsyslog(sender: string): Promise<number | null> {
   console.log(
     `rsyslogd ${/rsyslogd\s+(\S+)/.exec(execFileSync('/usr/sbin/rsyslogd', ['-v']).toString())?.[1]}: imudp 127.0.0.1:${port} -> omfile`,
   );
-  const results = await stepRates('rsyslog (imudp->omfile)', sender, port, count);
+  const results = await stepRates('rsyslog (imudp->omfile)', sender, port, count, child.pid as number);
+  await sustained('rsyslog (imudp->omfile)', sender, port, count);
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   return best(results);
 }
 
 async function receiverComparison(sender: string): Promise<void> {
-  for (const mode of ['syslog-server', 'dgram']) {
+  for (const mode of ['syslog-server', 'dgram', 'recvmmsg']) {
     const child = fork(join(ROOT, 'bench/collector-receiver.ts'), [mode], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -305,7 +352,7 @@ async function receiverComparison(sender: string): Promise<void> {
         child.once('message', (n) => resolve(n as number));
         child.send('count');
       });
-    for (const rate of [100_000, 200_000]) {
+    for (const rate of [100_000, 200_000, 400_000]) {
       await ask();
       const { sent } = await send(sender, port, rate, 9);
       await sleep(500);
@@ -375,14 +422,14 @@ console.log(
 );
 const sender = compileSender();
 if (sender !== null) {
-  const ours = await ourCollector(sender, 'worker');
-  const oursMain = await ourCollector(sender, 'main');
+  const ours = await ourCollector(sender, 'recvmmsg');
+  const oursDgram = await ourCollector(sender, 'dgram');
   await tcpSustained();
   const theirs = await rsyslog(sender);
   await receiverComparison(sender);
   await syslogServerFacts();
   console.log(
-    `RESULT highest zero-loss rate, parse+store: gluff-verify collect ${ours} msg/s (store on the main thread: ${oursMain} msg/s)`,
+    `RESULT highest zero-loss rate, parse+store: gluff-verify collect ${ours} msg/s (UDP read by node:dgram instead: ${oursDgram} msg/s)`,
   );
   if (theirs !== null) {
     console.log(

@@ -17,6 +17,7 @@ import type {
   Transport,
 } from '../model/events.js';
 import { parseMessage } from '../parse/parse-message.js';
+import type { NativeChunk } from './udp-native.js';
 
 export interface WriteResult {
   stored: number;
@@ -33,6 +34,8 @@ export interface RawSink {
 export interface BatchWriter {
   /** Parses and stores one batch in one transaction; rejects with GV_STORE_WRITE. Calls complete in order. */
   write(batch: RawMessage[], ctx: ParseContext): Promise<WriteResult>;
+  /** As write(), for a batch already packed (the recvmmsg UDP reader drains them that way). */
+  writePacked(batch: PackedBatch, ctx: ParseContext): Promise<WriteResult>;
   recordChannelStats(stats: readonly ChannelStats[]): Promise<void>;
   /** Waits for every write issued so far, then releases the store. */
   close(): Promise<void>;
@@ -60,6 +63,10 @@ export class InlineWriter implements BatchWriter {
 
   async write(batch: RawMessage[], ctx: ParseContext): Promise<WriteResult> {
     return this.sink.appendParsed(batch, parseBatch(batch, ctx), ctx);
+  }
+
+  async writePacked(packed: PackedBatch, ctx: ParseContext): Promise<WriteResult> {
+    return this.write(unpackBatch(packed), ctx);
   }
 
   async recordChannelStats(stats: readonly ChannelStats[]): Promise<void> {
@@ -123,6 +130,69 @@ export function packBatch(batch: readonly RawMessage[]): PackedBatch {
     if (m.framingRejection !== undefined) packed.rejections.push([i, m.framingRejection]);
   }
   return packed;
+}
+
+/** The rejection of a datagram longer than --max-message-bytes (its first maxMessageBytes bytes are kept). */
+export function oversizedDatagram(length: number, maxMessageBytes: number): Rejection {
+  return {
+    reason: 'oversized',
+    detail: `a datagram of ${length} bytes is longer than --max-message-bytes ${maxMessageBytes}; kept its first ${maxMessageBytes} bytes`,
+  };
+}
+
+/** Where a drained chunk came from, and how to judge its senders. */
+export interface ChunkSource {
+  transport: Transport;
+  /** The listener's URL. */
+  origin: string | null;
+  maxMessageBytes: number;
+  /** The peer as stored (normalised) and whether --allow trusts it, for a raw source address. */
+  trustOf: (rawPeer: string) => { peer: string; trusted: boolean };
+}
+
+/**
+ * A chunk drained from the recvmmsg reader (already packed by the addon) as the writer takes it:
+ * trust decided once per distinct peer, datagrams the addon cut made 'oversized' rejections. The same
+ * messages the dgram path builds one by one (test/unit/collect/batch-writer.spec.ts checks that).
+ */
+export function packNativeChunk(
+  chunk: NativeChunk,
+  source: ChunkSource,
+): { packed: PackedBatch; untrusted: number } {
+  const n = chunk.ends.length;
+  const peers = new Array<string | null>(chunk.peers.length);
+  const trustedPeer = new Uint8Array(chunk.peers.length);
+  for (let p = 0; p < chunk.peers.length; p++) {
+    const who = source.trustOf(chunk.peers[p] as string);
+    peers[p] = who.peer;
+    trustedPeer[p] = who.trusted ? 1 : 0;
+  }
+  const trusted = new Uint8Array(n);
+  let untrusted = 0;
+  for (let i = 0; i < n; i++) {
+    const t = trustedPeer[chunk.peerIdx[i] as number] as number;
+    trusted[i] = t;
+    untrusted += 1 - t;
+  }
+  const rejections: [number, Rejection][] = [];
+  for (let k = 0; k + 1 < chunk.cut.length; k += 2) {
+    rejections.push([
+      chunk.cut[k] as number,
+      oversizedDatagram(chunk.cut[k + 1] as number, source.maxMessageBytes),
+    ]);
+  }
+  const packed: PackedBatch = {
+    data: chunk.data,
+    ends: chunk.ends,
+    receivedMs: chunk.receivedMs,
+    peers,
+    peerIdx: chunk.peerIdx,
+    trusted,
+    transport: new Array<Transport>(n).fill(source.transport),
+    origin: new Array<string | null>(n).fill(source.origin),
+    rejections,
+  };
+  return { packed, untrusted };
 }
 
 /** Inverse of packBatch; the messages' bytes are views into the packed buffer. */
@@ -230,7 +300,10 @@ export class WorkerWriter implements BatchWriter {
   }
 
   async write(batch: RawMessage[], ctx: ParseContext): Promise<WriteResult> {
-    const packed = packBatch(batch);
+    return this.writePacked(packBatch(batch), ctx);
+  }
+
+  async writePacked(packed: PackedBatch, ctx: ParseContext): Promise<WriteResult> {
     const r = await this.request({ type: 'write', id: this.nextId++, batch: packed, ctx }, [packed.data]);
     return r ?? { stored: 0, rejected: 0 };
   }

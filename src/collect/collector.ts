@@ -2,21 +2,25 @@
  * The collector: listeners in, batches of raw messages out to the event store.
  *
  * The receive path is kept cheap on purpose (a UDP sender cannot be slowed down, so anything slow
- * there turns into kernel drops): a socket handler only pushes `{bytes, receivedMs, peer, trusted}`
- * onto its listener's array. A timer (every `flushIntervalMs`) or, when an array reaches `batchMax`,
- * setImmediate hands at most `batchMax` messages per listener to the BatchWriter, which parses them and
- * commits them in one transaction (on a worker thread in the CLI, so the event loop stays free for the
- * sockets). A crash loses what was received but not yet committed: normally the last ~100 ms.
+ * there turns into kernel drops). UDP read by recvmmsg: the addon's own thread reads the socket and
+ * holds the datagrams packed; every `flushIntervalMs` the collector drains them in chunks of `batchMax`
+ * straight to the BatchWriter, deciding trust once per distinct peer. TCP, and UDP read by node:dgram:
+ * a socket handler only pushes `{bytes, receivedMs, peer, trusted}` onto its listener's array; a timer
+ * (every `flushIntervalMs`) or, when an array reaches `batchMax`, setImmediate hands at most `batchMax`
+ * messages per listener to the BatchWriter. The writer parses a batch and commits it in one transaction
+ * (on a worker thread in the CLI, so the event loop stays free for the sockets). A crash loses what
+ * was received but not yet committed: normally the last ~100 ms.
  */
 import { AuditError } from '../model/errors.js';
 import type { ChannelStats, ParseContext, RawMessage, Rejection } from '../model/events.js';
-import type { BatchWriter } from './batch-writer.js';
+import { oversizedDatagram, packNativeChunk, type BatchWriter, type PackedBatch } from './batch-writer.js';
 import type { AllowList } from './allow-list.js';
 import { normalizePeerAddress } from './allow-list.js';
 import type { ListenAddress } from './listen-address.js';
 import { TcpListener, type TlsFiles } from './tcp-listener.js';
 import { readOwnSocketInodes } from './udp-drops.js';
-import { UdpListener } from './udp-listener.js';
+import { defaultUdpReader, UdpListener, type UdpReader } from './udp-listener.js';
+import type { NativeChunk } from './udp-native.js';
 
 export interface CollectorOptions {
   listen: readonly ListenAddress[];
@@ -28,6 +32,8 @@ export interface CollectorOptions {
   maxMessageBytes: number;
   /** SO_RCVBUF request for UDP sockets; null asks for net.core.rmem_max. */
   udpRcvbufBytes: number | null;
+  /** How UDP sockets are read; default recvmmsg where the addon is built, else dgram. */
+  udpReader?: UdpReader;
   tls?: TlsFiles;
   idleTimeoutMs: number;
   maxConnections: number;
@@ -36,7 +42,10 @@ export interface CollectorOptions {
   flushIntervalMs?: number;
   /** Default 1000. */
   batchMax?: number;
-  /** UDP messages held in memory before new ones are dropped (and counted); TCP pauses instead. Default 500000. */
+  /**
+   * UDP messages held in memory before new ones are dropped (and counted); TCP pauses instead. Default
+   * 500000. With the recvmmsg reader up to this many wait in the addon too, so at most twice as many.
+   */
   maxPending?: number;
   /** How often stats are stored and `onStats` called; default 5000. */
   statsIntervalMs?: number;
@@ -58,6 +67,10 @@ interface ListenerState {
   untrusted: number;
   appDrops: number;
   kernelDrops: number;
+  /** recvmmsg listeners: the receive thread's counts (datagrams read, and dropped while it held too many). */
+  nativeReceived: number;
+  nativeDropped: number;
+  nativeErrors: number;
 }
 
 export interface CollectorTotals {
@@ -76,6 +89,7 @@ export class Collector {
   private readonly batchMax: number;
   private readonly maxPending: number;
   private readonly statsIntervalMs: number;
+  private readonly udpReader: UdpReader;
   private flushTimer: NodeJS.Timeout | null = null;
   private statsTimer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
@@ -99,6 +113,7 @@ export class Collector {
     this.batchMax = opts.batchMax ?? 1000;
     this.maxPending = opts.maxPending ?? 500_000;
     this.statsIntervalMs = opts.statsIntervalMs ?? 5000;
+    this.udpReader = opts.udpReader ?? defaultUdpReader().reader;
   }
 
   /** Bound listener URLs (with the real port when 0 was asked), in --listen order. */
@@ -128,6 +143,9 @@ export class Collector {
         untrusted: 0,
         appDrops: 0,
         kernelDrops: 0,
+        nativeReceived: 0,
+        nativeDropped: 0,
+        nativeErrors: 0,
       };
       state.listener = this.createListener(address, state);
       this.states.push(state);
@@ -157,6 +175,9 @@ export class Collector {
       return new UdpListener({
         address,
         rcvbufBytes: this.opts.udpRcvbufBytes,
+        reader: this.udpReader,
+        maxHeld: this.maxPending,
+        maxMessageBytes: this.opts.maxMessageBytes,
         onError,
         onMessage: (bytes, peer) => this.receive(state, bytes, peer, undefined),
       });
@@ -188,20 +209,12 @@ export class Collector {
       state.appDrops++;
       return;
     }
-    let who = this.peerCache.get(rawPeer);
-    if (who === undefined) {
-      if (this.peerCache.size > 10_000) this.peerCache.clear();
-      who = { peer: normalizePeerAddress(rawPeer), trusted: this.opts.allow.isAllowed(rawPeer) };
-      this.peerCache.set(rawPeer, who);
-    }
+    const who = this.trustOf(rawPeer);
     if (!who.trusted) state.untrusted++;
     let message = bytes;
     if (rejection === undefined && bytes.length > this.opts.maxMessageBytes) {
       message = bytes.subarray(0, this.opts.maxMessageBytes);
-      rejection = {
-        reason: 'oversized',
-        detail: `a datagram of ${bytes.length} bytes is longer than --max-message-bytes ${this.opts.maxMessageBytes}; kept its first ${message.length} bytes`,
-      };
+      rejection = oversizedDatagram(bytes.length, this.opts.maxMessageBytes);
     }
     // Always the same seven fields in the same order: one object shape keeps this path monomorphic.
     state.pending.push({
@@ -241,6 +254,10 @@ export class Collector {
     if (this.failure !== null) return;
     let more = false;
     for (const s of this.states) {
+      if (isNative(s.listener)) {
+        if (!this.drainNative(s)) return;
+        continue;
+      }
       if (s.pending.length === 0) continue;
       let batch: RawMessage[];
       if (s.pending.length <= this.batchMax) {
@@ -260,33 +277,106 @@ export class Collector {
     }
   }
 
+  /**
+   * recvmmsg listener: writes what its receive thread holds, `batchMax` at a time, while fewer than
+   * `maxPending` messages wait for the writer (beyond that they wait in the addon, which drops and
+   * counts once it holds `maxPending` itself). False when the collector has failed.
+   */
+  private drainNative(s: ListenerState): boolean {
+    const listener = s.listener as UdpListener;
+    while (this.pendingTotal < this.maxPending) {
+      const chunk = listener.drain(this.batchMax);
+      if (chunk === null) break;
+      if (!this.writePacked(s, this.packChunk(s, chunk))) return false;
+    }
+    this.syncNative(s);
+    return true;
+  }
+
+  /** A drained chunk as the writer takes it; counts its untrusted messages. */
+  private packChunk(s: ListenerState, chunk: NativeChunk): PackedBatch {
+    const { packed, untrusted } = packNativeChunk(chunk, {
+      transport: s.listener.transport,
+      origin: s.listener.url,
+      maxMessageBytes: this.opts.maxMessageBytes,
+      trustOf: (raw) => this.trustOf(raw),
+    });
+    s.untrusted += untrusted;
+    return packed;
+  }
+
+  /** Copies a recvmmsg listener's counters from its receive thread. */
+  private syncNative(s: ListenerState): void {
+    const st = isNative(s.listener) ? (s.listener as UdpListener).nativeStats() : null;
+    if (st === null) return;
+    s.nativeReceived = st.received;
+    s.nativeDropped = st.dropped;
+    if (st.errors > s.nativeErrors) {
+      const more = st.errors - s.nativeErrors;
+      s.nativeErrors = st.errors;
+      this.opts.onListenerError?.(
+        s.listener.url,
+        new Error(
+          `the receive thread's recvmmsg() failed ${more} more time(s): ${st.lastError ?? 'unknown error'}`,
+        ),
+      );
+    }
+  }
+
+  private trustOf(rawPeer: string): { peer: string; trusted: boolean } {
+    let who = this.peerCache.get(rawPeer);
+    if (who === undefined) {
+      if (this.peerCache.size > 10_000) this.peerCache.clear();
+      who = { peer: normalizePeerAddress(rawPeer), trusted: this.opts.allow.isAllowed(rawPeer) };
+      this.peerCache.set(rawPeer, who);
+    }
+    return who;
+  }
+
   /** Issues one batch write; false when the collector has already failed. Completion is counted later. */
   private write(s: ListenerState, batch: RawMessage[]): boolean {
+    const referenceMs = batch[batch.length - 1]?.receivedMs ?? this.opts.nowMs();
+    return this.issue(s, batch.length, referenceMs, (ctx) => this.opts.writer.write(batch, ctx));
+  }
+
+  /** As write(), for a batch already packed (recvmmsg listeners). */
+  private writePacked(s: ListenerState, packed: PackedBatch): boolean {
+    const n = packed.ends.length;
+    const referenceMs = n > 0 ? (packed.receivedMs[n - 1] as number) : this.opts.nowMs();
+    return this.issue(s, n, referenceMs, (ctx) => this.opts.writer.writePacked(packed, ctx));
+  }
+
+  private issue(
+    s: ListenerState,
+    count: number,
+    referenceMs: number,
+    start: (ctx: ParseContext) => Promise<{ stored: number; rejected: number }>,
+  ): boolean {
     if (this.failure !== null) {
-      s.appDrops += batch.length;
-      this.pendingTotal -= batch.length;
+      s.appDrops += count;
+      if (!isNative(s.listener)) this.pendingTotal -= count;
       return false;
     }
-    const referenceMs = batch[batch.length - 1]?.receivedMs ?? this.opts.nowMs();
+    if (isNative(s.listener)) this.pendingTotal += count;
     const ctx: ParseContext = { ...this.opts.parseContext, referenceMs };
     let done: Promise<void>;
     try {
-      done = this.opts.writer.write(batch, ctx).then(
+      done = start(ctx).then(
         (r) => {
           s.stored += r.stored;
           s.rejected += r.rejected;
-          this.pendingTotal -= batch.length;
+          this.pendingTotal -= count;
           if (this.opts.onWritten !== undefined) this.opts.onWritten(this.countersTotals());
           if (this.tcpPaused && this.pendingTotal < this.maxPending / 4) this.setTcpPaused(false);
         },
         (err: unknown) => {
-          this.pendingTotal -= batch.length;
-          this.fail(s, batch.length, err);
+          this.pendingTotal -= count;
+          this.fail(s, count, err);
         },
       );
     } catch (err) {
-      this.pendingTotal -= batch.length;
-      this.fail(s, batch.length, err);
+      this.pendingTotal -= count;
+      this.fail(s, count, err);
       return false;
     }
     this.lastWrite = this.lastWrite.then(() => done);
@@ -313,6 +403,16 @@ export class Collector {
     this.failure = failure;
     this.clearTimers();
     void Promise.all(this.states.map((st) => st.listener.close())).finally(() => {
+      // What recvmmsg listeners had read but not handed over is lost with the store: taken out and
+      // counted here, once (stop() then finds nothing to write).
+      for (const st of this.states) {
+        if (!isNative(st.listener)) continue;
+        let chunk: NativeChunk | null;
+        while ((chunk = (st.listener as UdpListener).drain(this.batchMax)) !== null) {
+          st.appDrops += chunk.ends.length;
+        }
+        this.syncNative(st);
+      }
       for (const fn of this.failListeners) fn(failure);
       this.failListeners = [];
     });
@@ -333,15 +433,16 @@ export class Collector {
       : undefined;
     return this.states.map((s) => {
       if (s.listener instanceof UdpListener) s.kernelDrops = s.listener.kernelDrops(inodes) ?? s.kernelDrops;
+      this.syncNative(s);
       return {
         atMs,
         listener: s.listener.url,
-        received: s.received,
+        received: s.received + s.nativeReceived,
         stored: s.stored,
         rejected: s.rejected,
         untrusted: s.untrusted,
         kernelDrops: s.kernelDrops,
-        appDrops: s.appDrops,
+        appDrops: s.appDrops + s.nativeDropped,
         connections: s.listener instanceof TcpListener ? s.listener.connections : 0,
         runStartedMs: this.runStartedMs,
       };
@@ -359,12 +460,12 @@ export class Collector {
       appDrops: 0,
     };
     for (const s of this.states) {
-      t.received += s.received;
+      t.received += s.received + s.nativeReceived;
       t.stored += s.stored;
       t.rejected += s.rejected;
       t.untrusted += s.untrusted;
       t.kernelDrops += s.kernelDrops;
-      t.appDrops += s.appDrops;
+      t.appDrops += s.appDrops + s.nativeDropped;
     }
     return t;
   }
@@ -423,6 +524,15 @@ export class Collector {
     if (this.immediate !== null) clearImmediate(this.immediate);
     this.immediate = null;
     for (const s of this.states) {
+      if (isNative(s.listener)) {
+        // Everything the receive thread read, whatever maxPending says: the store catches up before exit.
+        let chunk: NativeChunk | null;
+        while ((chunk = (s.listener as UdpListener).drain(this.batchMax)) !== null) {
+          if (!this.writePacked(s, this.packChunk(s, chunk))) break;
+        }
+        this.syncNative(s);
+        continue;
+      }
       while (s.pending.length > 0 && this.write(s, s.pending.splice(0, this.batchMax)));
     }
     await this.lastWrite;
@@ -432,4 +542,9 @@ export class Collector {
     if (this.failure !== null) throw this.failure;
     return this.totals();
   }
+}
+
+/** A UDP listener read by recvmmsg: the collector drains it instead of being called per datagram. */
+function isNative(l: UdpListener | TcpListener): boolean {
+  return l instanceof UdpListener && l.reader === 'recvmmsg';
 }

@@ -11,6 +11,8 @@ import { parseAllowList } from '../../src/collect/allow-list.js';
 import { InlineWriter, WorkerWriter, type BatchWriter } from '../../src/collect/batch-writer.js';
 import { Collector, type CollectorOptions, type CollectorTotals } from '../../src/collect/collector.js';
 import { parseListenAddress } from '../../src/collect/listen-address.js';
+import type { UdpReader } from '../../src/collect/udp-listener.js';
+import { loadNativeUdp } from '../../src/collect/udp-native.js';
 import { EventStore } from '../../src/sources/sqlite/event-store.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -30,6 +32,23 @@ export async function runCleanups(): Promise<void> {
       // Cleanup of a resource the test already closed.
     }
   }
+}
+
+/** Both UDP readers are tested; see requireUdpReader. */
+export const UDP_READERS: readonly UdpReader[] = ['recvmmsg', 'dgram'];
+
+/**
+ * In a before() hook: skips a recvmmsg suite where the addon is not built (saying why), except in CI,
+ * where it must be (.ci/run builds it) and its absence fails the suite.
+ */
+export function requireUdpReader(ctx: Mocha.Context, reader: UdpReader): void {
+  if (reader !== 'recvmmsg') return;
+  const native = loadNativeUdp();
+  if ('addon' in native) return;
+  if (process.env['CI'] !== undefined)
+    throw new Error(`the recvmmsg UDP reader must load in CI: ${native.reason}`);
+  console.log(`      skipped: ${native.reason}`);
+  ctx.skip();
 }
 
 export function tempDir(): string {

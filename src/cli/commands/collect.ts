@@ -8,7 +8,8 @@ import { InlineWriter, WorkerWriter, type BatchWriter } from '../../collect/batc
 import { Collector } from '../../collect/collector.js';
 import { parseListenAddress } from '../../collect/listen-address.js';
 import type { TlsFiles } from '../../collect/tcp-listener.js';
-import { UdpListener } from '../../collect/udp-listener.js';
+import { defaultUdpReader, UdpListener, type UdpReader } from '../../collect/udp-listener.js';
+import { loadNativeUdp } from '../../collect/udp-native.js';
 import { AuditError, ExitCode } from '../../model/errors.js';
 import { EventStore } from '../../sources/sqlite/event-store.js';
 import { parseCommandArgs, requireOption, type CliIo, type Command } from '../command.js';
@@ -29,8 +30,12 @@ what it has received and exits 0. A restarted collector continues the same store
                            from other senders are stored and counted with trusted=false and never used
                            as evidence. WITHOUT --allow EVERY SENDER IS TRUSTED.
   --max-message-bytes N    longer messages are cut and stored as 'oversized' rejections (default 8192)
-  --udp-rcvbuf BYTES       UDP receive buffer to ask for (default net.core.rmem_max); the size the
-                           kernel granted is printed at start
+  --udp-rcvbuf BYTES       UDP receive buffer to ask for (default net.core.rmem_max; as root a larger
+                           one is granted with SO_RCVBUFFORCE); the size granted is printed at start
+  --udp-reader recvmmsg|dgram
+                           how UDP sockets are read: recvmmsg (default when 'make' built the addon
+                           build/gv_udp.node) reads in batches on a thread of its own and loses far
+                           less under bursts; dgram is plain node:dgram (needs nothing built)
   --tls-cert FILE          PEM certificate for tls:// listeners (RFC 5425)
   --tls-key FILE           PEM private key for tls:// listeners
   --idle-timeout SEC       close a TCP/TLS connection silent this long (default 300)
@@ -87,6 +92,23 @@ function loadTls(certPath: string | undefined, keyPath: string | undefined): Tls
   return files;
 }
 
+/** --udp-reader, or the default; asking for recvmmsg where the addon cannot load is a usage error. */
+function chooseUdpReader(text: string | undefined): { reader: UdpReader; why?: string } {
+  if (text === undefined) return defaultUdpReader();
+  if (text === 'dgram') return { reader: 'dgram' };
+  if (text !== 'recvmmsg') {
+    throw new AuditError('GV_USAGE', `${NAME}: --udp-reader '${text}' is neither 'recvmmsg' nor 'dgram'`);
+  }
+  const native = loadNativeUdp();
+  if ('reason' in native) {
+    throw new AuditError(
+      'GV_USAGE',
+      `${NAME}: --udp-reader recvmmsg is not available: ${native.reason}; use --udp-reader dgram`,
+    );
+  }
+  return { reader: 'recvmmsg' };
+}
+
 async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
   const { values } = parseCommandArgs(NAME, argv, {
     listen: { type: 'string', multiple: true },
@@ -94,6 +116,7 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
     allow: { type: 'string', multiple: true },
     'max-message-bytes': { type: 'string' },
     'udp-rcvbuf': { type: 'string' },
+    'udp-reader': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'idle-timeout': { type: 'string' },
@@ -117,6 +140,7 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
     ? loadTls(values['tls-cert'], values['tls-key'])
     : undefined;
   const parseContext = await zoneSettingsFromArgs(NAME, values);
+  const udpReader = chooseUdpReader(values['udp-reader']);
   const storeThread = values['store-thread'] ?? 'worker';
   if (storeThread !== 'worker' && storeThread !== 'main') {
     throw new AuditError(
@@ -141,6 +165,7 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
       allow,
       maxMessageBytes,
       udpRcvbufBytes,
+      udpReader: udpReader.reader,
       ...(tls !== undefined ? { tls } : {}),
       idleTimeoutMs,
       maxConnections,
@@ -153,7 +178,7 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
     for (const l of collector.listeners) {
       const extra =
         l instanceof UdpListener
-          ? ` (receive buffer: asked ${l.rcvbufRequestedBytes} bytes, kernel granted ${l.rcvbufGrantedBytes})`
+          ? ` (read by ${l.reader}${udpReader.why !== undefined ? ` because ${udpReader.why}` : ''}; receive buffer: asked ${l.rcvbufRequestedBytes} bytes, kernel granted ${l.rcvbufGrantedBytes})`
           : '';
       io.stderr.write(`collect: listening on ${l.url}${extra}\n`);
     }
