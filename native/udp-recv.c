@@ -327,6 +327,25 @@ static rx_t *get_rx(napi_env env, napi_value v) {
   return p;
 }
 
+/* The handle in argv[0] and up to *argc arguments in all (fewer when the caller passed fewer); NULL after throwing. */
+static rx_t *handle_args(napi_env env, napi_callback_info info, napi_value *argv, size_t *argc) {
+  if (napi_get_cb_info(env, info, argc, argv, NULL, NULL) != napi_ok || *argc < 1) {
+    napi_throw_type_error(env, "GV_INTERNAL", "expected a gv_udp handle");
+    return NULL;
+  }
+  return get_rx(env, argv[0]);
+}
+
+/* obj[name] = a number; 0 after throwing. */
+static int set_number(napi_env env, napi_value obj, const char *name, double value) {
+  napi_value v;
+  if (napi_create_double(env, value, &v) != napi_ok || napi_set_named_property(env, obj, name, v) != napi_ok) {
+    napi_throw_error(env, "GV_INTERNAL", "cannot set a result property");
+    return 0;
+  }
+  return 1;
+}
+
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
@@ -415,8 +434,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 static napi_value js_info(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  rx_t *rx = get_rx(env, argv[0]);
+  rx_t *rx = handle_args(env, info, argv, &argc);
   if (rx == NULL) return NULL;
   struct sockaddr_storage ss;
   socklen_t sl = sizeof ss;
@@ -426,12 +444,9 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
     port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
                                           : ((struct sockaddr_in *)&ss)->sin_port);
   if (rx->fd >= 0) getsockopt(rx->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &il);
-  napi_value out, v;
+  napi_value out;
   CALL(env, napi_create_object(env, &out));
-  CALL(env, napi_create_int32(env, port, &v));
-  CALL(env, napi_set_named_property(env, out, "port", v));
-  CALL(env, napi_create_int32(env, rcvbuf, &v));
-  CALL(env, napi_set_named_property(env, out, "rcvbuf", v));
+  if (!set_number(env, out, "port", port) || !set_number(env, out, "rcvbuf", rcvbuf)) return NULL;
   return out;
 }
 
@@ -448,8 +463,7 @@ static napi_value copy_typed(napi_env env, napi_typedarray_type type, size_t ele
 static napi_value js_drain(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  rx_t *rx = get_rx(env, argv[0]);
+  rx_t *rx = handle_args(env, info, argv, &argc);
   if (rx == NULL) return NULL;
   uint32_t max = 1000;
   if (argc > 1) CALL(env, napi_get_value_uint32(env, argv[1], &max));
@@ -546,8 +560,7 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  rx_t *rx = get_rx(env, argv[0]);
+  rx_t *rx = handle_args(env, info, argv, &argc);
   if (rx == NULL) return NULL;
   pthread_mutex_lock(&rx->mu);
   double received = (double)rx->received, dropped = (double)rx->dropped, errors = (double)rx->errors;
@@ -556,14 +569,9 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   pthread_mutex_unlock(&rx->mu);
   napi_value out, v;
   CALL(env, napi_create_object(env, &out));
-  CALL(env, napi_create_double(env, received, &v));
-  CALL(env, napi_set_named_property(env, out, "received", v));
-  CALL(env, napi_create_double(env, dropped, &v));
-  CALL(env, napi_set_named_property(env, out, "dropped", v));
-  CALL(env, napi_create_double(env, errors, &v));
-  CALL(env, napi_set_named_property(env, out, "errors", v));
-  CALL(env, napi_create_double(env, held, &v));
-  CALL(env, napi_set_named_property(env, out, "held", v));
+  if (!set_number(env, out, "received", received) || !set_number(env, out, "dropped", dropped) ||
+      !set_number(env, out, "errors", errors) || !set_number(env, out, "held", held))
+    return NULL;
   if (last != 0) {
     CALL(env, napi_create_string_utf8(env, strerror(last), NAPI_AUTO_LENGTH, &v));
   } else {
@@ -576,8 +584,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  rx_t *rx = get_rx(env, argv[0]);
+  rx_t *rx = handle_args(env, info, argv, &argc);
   if (rx == NULL) return NULL;
   int32_t drain_ms = 1000;
   if (argc > 1) CALL(env, napi_get_value_int32(env, argv[1], &drain_ms));

@@ -72,6 +72,27 @@ export interface HarnessOptions extends Partial<Omit<CollectorOptions, 'listen' 
   worker?: boolean;
 }
 
+/** Options for a test Collector on `listen` writing to `writer`: every sender trusted, UTC, 8192-byte cut. */
+export function collectorOptions(
+  listen: string[],
+  writer: BatchWriter,
+  extra: Partial<Omit<CollectorOptions, 'listen' | 'writer'>> = {},
+): CollectorOptions {
+  return {
+    parseContext: { zoneByHost: {}, defaultZone: 'UTC' },
+    allow: parseAllowList([]),
+    maxMessageBytes: 8192,
+    udpRcvbufBytes: null,
+    idleTimeoutMs: 5000,
+    maxConnections: 4,
+    nowMs: () => Date.now(),
+    statsIntervalMs: 60_000,
+    ...extra,
+    listen: listen.map(parseListenAddress),
+    writer,
+  };
+}
+
 export async function startCollector(listen: string[], opts: HarnessOptions = {}): Promise<Harness> {
   const dir = tempDir();
   const storePath = join(dir, 'events.db');
@@ -96,18 +117,12 @@ export async function startCollector(listen: string[], opts: HarnessOptions = {}
   };
   const waiters: { n: number; resolve: (t: CollectorTotals) => void }[] = [];
   const collector = new Collector({
-    parseContext: { zoneByHost: {}, defaultZone: 'UTC' },
-    maxMessageBytes: 8192,
-    udpRcvbufBytes: null,
-    idleTimeoutMs: 5000,
-    maxConnections: 64,
-    nowMs: () => Date.now(),
-    flushIntervalMs: 20,
-    statsIntervalMs: 60_000,
-    ...opts,
-    listen: listen.map(parseListenAddress),
-    writer,
-    allow: parseAllowList(opts.allow ?? []),
+    ...collectorOptions(listen, writer, {
+      maxConnections: 64,
+      flushIntervalMs: 20,
+      ...opts,
+      allow: parseAllowList(opts.allow ?? []),
+    }),
     onWritten: (t) => {
       totals = t;
       for (const w of [...waiters]) {

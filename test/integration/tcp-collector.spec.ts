@@ -1,19 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { parseAllowList } from '../../src/collect/allow-list.js';
 import type { BatchWriter, PackedBatch, WriteResult } from '../../src/collect/batch-writer.js';
 import { Collector } from '../../src/collect/collector.js';
-import { parseListenAddress } from '../../src/collect/listen-address.js';
 import type { UdpReader } from '../../src/collect/udp-listener.js';
 import type { CliIo } from '../../src/cli/command.js';
 import type { RawMessage } from '../../src/model/events.js';
 import { main } from '../../src/cli/main.js';
 import { EventStore } from '../../src/sources/sqlite/event-store.js';
 import {
+  collectorOptions,
   onCleanup,
   requireUdpReader,
   runCleanups,
@@ -282,36 +282,27 @@ describe('Collector (backpressure)', () => {
     maxPending: number,
     udpReader: UdpReader = 'dgram',
   ): Collector {
-    const c = new Collector({
-      udpReader,
-      listen: [parseListenAddress(listen)],
-      writer,
-      parseContext: { zoneByHost: {}, defaultZone: 'UTC' },
-      allow: parseAllowList([]),
-      maxMessageBytes: 8192,
-      udpRcvbufBytes: null,
-      idleTimeoutMs: 5000,
-      maxConnections: 4,
-      nowMs: () => Date.now(),
-      flushIntervalMs: 5,
-      batchMax: 10,
-      maxPending,
-    });
+    const c = new Collector(
+      collectorOptions([listen], writer, { udpReader, flushIntervalMs: 5, batchMax: 10, maxPending }),
+    );
     onCleanup(() => c.stop());
     return c;
+  }
+
+  /** Sends line(0) .. line(n - 1) to 127.0.0.1:port, one datagram each, in order. */
+  async function sendUdpLines(port: number, n: number): Promise<void> {
+    const u = createSocket('udp4');
+    onCleanup(() => u.close());
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((r) => u.send(line(i), port, '127.0.0.1', () => r()));
+    }
   }
 
   it('should count UDP datagrams beyond maxPending as collector drops, never lose them silently (dgram)', async () => {
     const writer = heldWriter();
     const c = collectorWith('udp://127.0.0.1:0', writer, 40, 'dgram');
     await c.start();
-    const { createSocket } = await import('node:dgram');
-    const u = createSocket('udp4');
-    onCleanup(() => u.close());
-    const port = (c.listeners[0] as { port: number }).port;
-    for (let i = 0; i < 100; i++) {
-      await new Promise<void>((r) => u.send(line(i), port, '127.0.0.1', () => r()));
-    }
+    await sendUdpLines((c.listeners[0] as { port: number }).port, 100);
     while (c.totals().received < 100) await new Promise((r) => setImmediate(r));
     writer.release();
     const t = await c.stop();
@@ -327,14 +318,8 @@ describe('Collector (backpressure)', () => {
     const writer = heldWriter();
     const c = collectorWith('udp://127.0.0.1:0', writer, 40, 'recvmmsg');
     await c.start();
-    const { createSocket } = await import('node:dgram');
-    const u = createSocket('udp4');
-    onCleanup(() => u.close());
-    const port = (c.listeners[0] as { port: number }).port;
     // Act
-    for (let i = 0; i < 100; i++) {
-      await new Promise<void>((r) => u.send(line(i), port, '127.0.0.1', () => r()));
-    }
+    await sendUdpLines((c.listeners[0] as { port: number }).port, 100);
     while (c.totals().received < 100) await new Promise((r) => setTimeout(r, 5));
     const whileHeld = c.totals();
     writer.release();

@@ -3,11 +3,10 @@ import { createSocket, type Socket } from 'node:dgram';
 import Database from 'better-sqlite3';
 import { Collector } from '../../src/collect/collector.js';
 import { InlineWriter } from '../../src/collect/batch-writer.js';
-import { parseAllowList } from '../../src/collect/allow-list.js';
-import { parseListenAddress } from '../../src/collect/listen-address.js';
 import { AuditError } from '../../src/model/errors.js';
 import { EventStore } from '../../src/sources/sqlite/event-store.js';
 import {
+  collectorOptions,
   onCleanup,
   requireUdpReader,
   runCleanups,
@@ -37,6 +36,15 @@ for (const udpReader of UDP_READERS) {
     before(function () {
       requireUdpReader(this, udpReader);
     });
+    /** `collect` arguments: this reader, one loopback UDP listener, the store `db`. */
+    const udpArgs = (db: string): string[] => [
+      '--udp-reader',
+      udpReader,
+      '--listen',
+      'udp://127.0.0.1:0',
+      '--store',
+      db,
+    ];
     afterEach(runCleanups);
 
     it('should store a datagram over IPv4 as a parsed, trusted event', async () => {
@@ -140,21 +148,13 @@ for (const udpReader of UDP_READERS) {
       const dir = tempDir();
       const store = EventStore.open(join(dir, 'e.db'));
       onCleanup(() => store.close());
-      const collector = new Collector({
-        udpReader,
-        listen: [
-          parseListenAddress('tcp://127.0.0.1:0'),
-          parseListenAddress(`udp://127.0.0.1:${busy.address().port}`),
-        ],
-        writer: new InlineWriter(store),
-        parseContext: { zoneByHost: {}, defaultZone: 'UTC' },
-        allow: parseAllowList([]),
-        maxMessageBytes: 8192,
-        udpRcvbufBytes: null,
-        idleTimeoutMs: 1000,
-        maxConnections: 4,
-        nowMs: () => Date.now(),
-      });
+      const collector = new Collector(
+        collectorOptions(
+          ['tcp://127.0.0.1:0', `udp://127.0.0.1:${busy.address().port}`],
+          new InlineWriter(store),
+          { udpReader },
+        ),
+      );
       onCleanup(() => collector.stop());
       // Act / Assert
       await assert.rejects(
@@ -170,19 +170,9 @@ for (const udpReader of UDP_READERS) {
       const dir = tempDir();
       const path = join(dir, 'e.db');
       const store = EventStore.open(path);
-      const collector = new Collector({
-        udpReader,
-        listen: [parseListenAddress('udp://127.0.0.1:0')],
-        writer: new InlineWriter(store),
-        parseContext: { zoneByHost: {}, defaultZone: 'UTC' },
-        allow: parseAllowList([]),
-        maxMessageBytes: 8192,
-        udpRcvbufBytes: null,
-        idleTimeoutMs: 1000,
-        maxConnections: 4,
-        nowMs: () => Date.now(),
-        flushIntervalMs: 10,
-      });
+      const collector = new Collector(
+        collectorOptions(['udp://127.0.0.1:0'], new InlineWriter(store), { udpReader, flushIntervalMs: 10 }),
+      );
       await collector.start();
       onCleanup(() => collector.stop());
       const failed = new Promise<AuditError>((r) => collector.onFailure(r));
@@ -210,14 +200,7 @@ for (const udpReader of UDP_READERS) {
     it('should store everything sent before SIGTERM, then exit 0 (child process)', async () => {
       const dir = tempDir();
       const db = join(dir, 'events.db');
-      const col = await spawnCollector([
-        '--udp-reader',
-        udpReader,
-        '--listen',
-        'udp://127.0.0.1:0',
-        '--store',
-        db,
-      ]);
+      const col = await spawnCollector(udpArgs(db));
       const c = await udpClient('udp4');
       const N = 3000;
       for (let i = 0; i < N; i++)
@@ -236,14 +219,7 @@ for (const udpReader of UDP_READERS) {
       const db = join(dir, 'events.db');
       const line = (run: number, i: number): string =>
         `<30>Nov 28 01:23:45 dhcp1 dhcpd[812]: DHCPACK on 10.${run}.${(i >> 8) & 255}.${i & 255} to 52:54:00:12:34:56 (seq${i}) via 10.1.0.1`;
-      const first = await spawnCollector([
-        '--udp-reader',
-        udpReader,
-        '--listen',
-        'udp://127.0.0.1:0',
-        '--store',
-        db,
-      ]);
+      const first = await spawnCollector(udpArgs(db));
       const c = await udpClient('udp4');
       const port1 = first.ports[0] as number;
       const reader = new Database(db, { readonly: true });
@@ -281,16 +257,7 @@ for (const udpReader of UDP_READERS) {
       );
       assert.ok(stored1 <= sent1);
       // Restart on the same store, send a second run, stop cleanly: sent = stored + counted drops.
-      const second = await spawnCollector([
-        '--udp-reader',
-        udpReader,
-        '--listen',
-        'udp://127.0.0.1:0',
-        '--store',
-        db,
-        '--stats-every',
-        '1',
-      ]);
+      const second = await spawnCollector([...udpArgs(db), '--stats-every', '1']);
       const N2 = 2000;
       for (let i = 0; i < N2; i++) await send(c, line(2, i), second.ports[0] as number, '127.0.0.1');
       second.child.kill('SIGTERM');
