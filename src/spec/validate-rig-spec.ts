@@ -7,6 +7,7 @@
  * silently falls back to a default.
  */
 import { AuditError } from '../model/errors.js';
+import { parseDurationSec } from '../model/time.js';
 import type {
   ClientSegmentSpec,
   LeaseTimingSpec,
@@ -94,28 +95,6 @@ function checkKeys(p: Problems, path: string, obj: Obj, known: readonly string[]
 
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
-}
-
-const DURATION = /^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?$/;
-
-/**
- * A duration in whole seconds: a number (`600`) or text `600`, `600s`, `10m`, `1h`, `1h30m`, `2d`.
- * Returns null when malformed.
- */
-export function parseDurationSec(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
-  if (typeof value !== 'string') return null;
-  const text = value.trim();
-  if (text === '') return null;
-  const m = DURATION.exec(text);
-  if (m === null) return null;
-  const [d, h, min, s] = m.slice(1, 5).map((x) => (x === undefined ? 0 : Number(x))) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  return d * 86_400 + h * 3_600 + min * 60 + s;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/;

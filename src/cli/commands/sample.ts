@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { AuditError, ExitCode, type ExitCodeValue } from '../../model/errors.js';
 import type { MemSample } from '../../model/events.js';
+import { parseDurationMs } from '../../model/time.js';
 import { formatLogLine } from '../../parse/parse-message.js';
 import { findPidsByName, readProcMemory } from '../../sources/proc/proc-memory.js';
 import { parseCommandArgs, type CliIo, type Command } from '../command.js';
@@ -32,15 +33,6 @@ Options:
 Example:
   gluff-verify sample --proc dhcpd --proc gluff --every 30s --syslog udp://10.0.3.10:514
 `;
-
-/** `30s`, `500ms`, `2m`, `1h` or bare seconds -> milliseconds; null when malformed. */
-export function parseDurationMs(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (m === null) return null;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000;
-  const ms = Number(m[1]) * unit;
-  return ms > 0 ? ms : null;
-}
 
 function parseSyslogUrl(text: string): { host: string; port: number } {
   const m = /^udp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(text);
@@ -98,10 +90,10 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
     throw new AuditError('GV_USAGE', "sample: --syslog is required; see 'gluff-verify sample --help'");
   const dest = parseSyslogUrl(values.syslog);
   const everyMs = parseDurationMs(values.every ?? '30s');
-  if (everyMs === null)
+  if (everyMs === null || everyMs === 0)
     throw new AuditError(
       'GV_USAGE',
-      `sample: --every '${values.every}' is not a duration such as 30s, 500ms or 1m`,
+      `sample: --every '${values.every}' is not a duration above zero such as 30s, 500ms or 1m`,
     );
   const count = values.count === undefined ? Infinity : Number(values.count);
   if (!(count > 0))

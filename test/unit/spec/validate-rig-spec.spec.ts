@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert';
-import fc from 'fast-check';
 import { AuditError } from '../../../src/model/errors.js';
 import { parseRigSpecText } from '../../../src/spec/load-rig-spec.js';
 import {
   normaliseMac,
   parseByteSize,
-  parseDurationSec,
   parseSpecOptionValue,
   RIG_SPEC_DEFAULTS,
   validateRigSpec,
@@ -181,33 +179,6 @@ describe('parseRigSpecText', () => {
 
   it('should read JSON too', () => {
     assert.deepEqual(parseRigSpecText('{"name": "j", "servers": []}', 'x.json'), { name: 'j', servers: [] });
-  });
-});
-
-describe('parseDurationSec', () => {
-  const cases: [unknown, number | null][] = [
-    [600, 600],
-    ['600', 600],
-    ['600s', 600],
-    ['10m', 600],
-    ['1h', 3600],
-    ['1h30m', 5400],
-    ['2d', 172_800],
-    ['-5', null],
-    [1.5, null],
-    ['10 minutes', null],
-    ['', null],
-    [null, null],
-  ];
-  for (const [input, out] of cases) {
-    it(`should read ${JSON.stringify(input)} as ${out}`, () => assert.equal(parseDurationSec(input), out));
-  }
-  it('should read back any h/m/s combination', () => {
-    fc.assert(
-      fc.property(fc.nat(1000), fc.nat(59), fc.nat(59), (h, m, s) => {
-        assert.equal(parseDurationSec(`${h}h${m}m${s}s`), h * 3600 + m * 60 + s);
-      }),
-    );
   });
 });
 
