@@ -6,6 +6,7 @@
 import type { ActualLease, RigSpec, StoredEvent } from '../src/model/index.js';
 import { diffLeases } from '../src/diff/diff-leases.js';
 import { rebuildLeases } from '../src/rebuild/rebuild-leases.js';
+import { testSpec } from '../test/unit/rebuild/fixtures.js';
 
 const CLIENTS = Number(process.argv[2] ?? 50_000);
 const LEASE_SEC = 3600;
@@ -13,30 +14,13 @@ const RENEW_SEC = 1800;
 const DAY_SEC = 86_400;
 const T0 = Date.UTC(2026, 10, 28, 0, 0, 0);
 
+// The unit tests' rig spec, with this site's lease times and no switch ports or client segments.
 const spec: RigSpec = {
+  ...testSpec(),
   name: 'bench',
-  servers: [
-    { host: 'dhcp1', role: 'primary', zone: 'UTC' },
-    { host: 'dhcp2', role: 'secondary', zone: 'UTC' },
-  ],
   lease: { defaultSec: LEASE_SEC, minSec: 300, maxSec: 7200, mcltSec: 300 },
   switch: { name: 'sw', ports: [] },
-  permuterHost: 'permuter',
-  permuterZone: 'UTC',
   clientSegments: [],
-  tolerances: { startSkewSec: 2, endSkewSec: 2, approxEndSkewSec: 30, settleSec: 30, gluffZone: 'UTC' },
-  portDisagreement: {
-    'dhcpd-stale-options': 'warn',
-    'switch-not-stamping': 'fail',
-    'moved-without-dhcp': 'warn',
-  },
-  memory: {
-    warmupSec: 60,
-    minSamples: 10,
-    minDurationSec: 600,
-    maxSlopeBytesPerHour: 1e6,
-    maxGrowthBytes: 1e7,
-  },
 };
 
 const ipOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
