@@ -427,12 +427,20 @@ export class Collector {
 
   /** Current counters per listener, as stored by recordChannelStats. Reads the kernel drop counters. */
   snapshot(): ChannelStats[] {
+    return this.counters(true);
+  }
+
+  /** Counters per listener; kernel drops read from /proc when `readKernel`, else as last read. */
+  private counters(readKernel: boolean): ChannelStats[] {
     const atMs = this.opts.nowMs();
-    const inodes = this.states.some((s) => s.listener instanceof UdpListener)
-      ? readOwnSocketInodes()
-      : undefined;
+    const inodes =
+      readKernel && this.states.some((s) => s.listener instanceof UdpListener)
+        ? readOwnSocketInodes()
+        : undefined;
     return this.states.map((s) => {
-      if (s.listener instanceof UdpListener) s.kernelDrops = s.listener.kernelDrops(inodes) ?? s.kernelDrops;
+      if (readKernel && s.listener instanceof UdpListener) {
+        s.kernelDrops = s.listener.kernelDrops(inodes) ?? s.kernelDrops;
+      }
       this.syncNative(s);
       return {
         atMs,
@@ -451,23 +459,7 @@ export class Collector {
 
   /** Sums of the in-memory counters (kernel drops as last read). */
   private countersTotals(): CollectorTotals {
-    const t: CollectorTotals = {
-      received: 0,
-      stored: 0,
-      rejected: 0,
-      untrusted: 0,
-      kernelDrops: 0,
-      appDrops: 0,
-    };
-    for (const s of this.states) {
-      t.received += s.received + s.nativeReceived;
-      t.stored += s.stored;
-      t.rejected += s.rejected;
-      t.untrusted += s.untrusted;
-      t.kernelDrops += s.kernelDrops;
-      t.appDrops += s.appDrops + s.nativeDropped;
-    }
-    return t;
+    return this.totals(this.counters(false));
   }
 
   /** Sums over listeners. */

@@ -5,12 +5,13 @@
  * Rows are streamed (mysql2 callback API, `query().stream()`): 500k rows cost ~20 MB of heap instead
  * of ~150 MB for an awaited query (/work/shared/reference/node-stack.md).
  *
- * This module yields rows as text (GluffLeaseRow); src/parse/gluff-row.ts turns them into ActualLease
+ * This module yields rows as text (GluffLeaseRowText); src/parse/gluff-row.ts turns them into ActualLease
  * with the spec's gluffZone. sources/ import only model/ (STYLE.md §2), so the CLI wires the two.
  */
 import mysql from 'mysql2';
 import type { Connection, ConnectionOptions, QueryError } from 'mysql2';
 import { AuditError } from '../../model/errors.js';
+import type { GluffLeaseRowText } from '../../parse/gluff-row.js';
 
 /** Where and as whom to connect. The password never appears in describe() or in error messages. */
 export interface GluffMysqlConfig {
@@ -31,18 +32,6 @@ export interface GluffMysqlConfig {
   sessionTimeZone?: string;
   /** Connect timeout, ms. Default 10000. */
   connectTimeoutMs?: number;
-}
-
-/** One `leases` row joined with its lookup tables; lookups are null for id 0 or a dangling id. */
-export interface GluffLeaseRow {
-  id: number;
-  ip: string | null;
-  hw: string | null;
-  cid: string | null;
-  rid: string | null;
-  /** As the server returned it in the session time zone, e.g. `2026-11-28 02:00:00` or `0000-00-00 00:00:00`. */
-  lstart: string;
-  lend: string;
 }
 
 /** One `leases` row as stored (ids, not values). For snapshots. */
@@ -288,7 +277,7 @@ export class GluffMysqlReader {
   }
 
   /** Every `leases` row joined with its lookups, in id order. Id 0 (and a dangling id) gives null. */
-  async *leaseRows(): AsyncGenerator<GluffLeaseRow> {
+  async *leaseRows(): AsyncGenerator<GluffLeaseRowText> {
     const sql =
       'SELECT l.id AS id, i.value AS ip, h.value AS hw, c.value AS cid, r.value AS rid, ' +
       'l.lstart AS lstart, l.lend AS lend FROM leases l ' +
@@ -363,7 +352,7 @@ export function openGluffMysql(config: GluffMysqlConfig): Promise<GluffMysqlRead
  * Example: `for await (const row of readGluffLeaseRows(config)) ...` gives
  * `{id: 1, ip: '10.1.0.50', hw: '00:0c:29:00:00:01', cid: '0:4:0:1:0:2', rid: null, lstart: '2026-11-28 02:00:00', lend: ...}`.
  */
-export async function* readGluffLeaseRows(config: GluffMysqlConfig): AsyncGenerator<GluffLeaseRow> {
+export async function* readGluffLeaseRows(config: GluffMysqlConfig): AsyncGenerator<GluffLeaseRowText> {
   const reader = await openGluffMysql(config);
   try {
     yield* reader.leaseRows();

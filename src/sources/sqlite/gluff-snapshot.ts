@@ -1,7 +1,7 @@
 /**
  * Gluff snapshots: a SQLite copy of Gluff's MySQL tables, so a verification can be re-run later (or
  * elsewhere) against exactly the rows of one moment. `gluff-verify snapshot` writes one;
- * `--gluff sqlite:FILE.db` reads it back as the same GluffLeaseRow values the MySQL reader yields.
+ * `--gluff sqlite:FILE.db` reads it back as the same GluffLeaseRowText values the MySQL reader yields.
  *
  * What is kept: `leases` and the four lookup tables with their raw values (ids, texts), and the
  * timestamps as the TEXT the server returned in the recorded session time zone, so the conversion to
@@ -10,6 +10,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AuditError } from '../../model/errors.js';
+import type { GluffLeaseRowText } from '../../parse/gluff-row.js';
 
 /** Bump on any incompatible change of the tables below; readers refuse newer versions. */
 export const GLUFF_SNAPSHOT_FORMAT_VERSION = 1;
@@ -55,17 +56,6 @@ export interface GluffTablesSource {
     lend: string;
   }>;
   lookupRows(table: LookupTable): AsyncIterable<{ id: number; value: string | null }>;
-}
-
-/** Same shape as GluffLeaseRow in sources/mysql. */
-export interface SnapshotLeaseRow {
-  id: number;
-  ip: string | null;
-  hw: string | null;
-  cid: string | null;
-  rid: string | null;
-  lstart: string;
-  lend: string;
 }
 
 /**
@@ -204,7 +194,7 @@ export class GluffSnapshot {
   }
 
   /** The joined lease rows in id order, exactly as the MySQL reader yields them (id 0 -> null). */
-  *leaseRows(): Generator<SnapshotLeaseRow> {
+  *leaseRows(): Generator<GluffLeaseRowText> {
     const stmt = this.db.prepare(
       'SELECT l.id AS id, i.value AS ip, h.value AS hw, c.value AS cid, r.value AS rid, l.lstart AS lstart, l.lend AS lend ' +
         'FROM leases l ' +
@@ -214,7 +204,7 @@ export class GluffSnapshot {
         'LEFT JOIN rids r ON r.id = l.rid AND l.rid <> 0 ' +
         'ORDER BY l.id',
     );
-    for (const row of stmt.iterate()) yield row as SnapshotLeaseRow;
+    for (const row of stmt.iterate()) yield row as GluffLeaseRowText;
   }
 
   /** Raw counts per table, for `describe()` and tests. */
