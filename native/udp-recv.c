@@ -23,7 +23,7 @@
  *       string[] source addresses (inet_ntop, no port); peerIdx: Uint32Array into peers; cut: flat
  *       number[] of (index, original length) pairs for datagrams longer than maxMessageBytes, of which
  *       only the first maxMessageBytes bytes are kept.
- *   stats(handle) -> { received, dropped, errors, held, lastError }
+ *   stats(handle) -> { received, dropped, errors, held, allocatedBytes, lastError }
  *   close(handle, drainMs) -> undefined
  *       stops the thread after it has read what the kernel already queued (for at most drainMs), then
  *       closes the socket. What was read stays available to drain().
@@ -50,6 +50,8 @@
 #define RECENT 4
 /* Bytes held for drain() at most, whatever maxHeld says: 500k datagrams of 64 KiB would be 32 GB. */
 #define MAX_HELD_BYTES ((size_t)256 << 20)
+/* A drained batch holding more than this is freed rather than reused (it regrows when needed). */
+#define SHRINK_BYTES ((size_t)8 << 20)
 /* How long a blocked recvmmsg() waits before it looks at the stop flag again. */
 #define POLL_MS 20
 /*
@@ -129,6 +131,12 @@ static void batch_clear(batch_t *b) {
   b->data_len = b->n = b->npeers = b->ncut = b->pos = b->cut_pos = 0;
   for (int i = 0; i < RECENT; i++) b->recent[i] = -1;
   b->recent_next = 0;
+}
+
+/* Bytes allocated for the batch's arrays. */
+static size_t batch_bytes(const batch_t *b) {
+  return b->data_cap + b->cap * (2 * sizeof(uint32_t) + sizeof(double)) + b->peers_cap * sizeof(peer_t) +
+         b->cut_cap * sizeof(uint32_t);
 }
 
 static void batch_free(batch_t *b) {
@@ -475,6 +483,8 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
     batch_t spare = *t;
     *t = rx->live;
     rx->live = spare;
+    /* A burst grew these arrays; give the memory back rather than keep it for the rest of a soak. */
+    if (batch_bytes(&rx->live) > SHRINK_BYTES) batch_free(&rx->live);
     batch_clear(&rx->live);
     pthread_mutex_unlock(&rx->mu);
   }
@@ -565,12 +575,14 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&rx->mu);
   double received = (double)rx->received, dropped = (double)rx->dropped, errors = (double)rx->errors;
   double held = (double)(rx->live.n + (rx->taken.n - rx->taken.pos));
+  double allocated = (double)(batch_bytes(&rx->live) + batch_bytes(&rx->taken));
   int last = rx->last_errno;
   pthread_mutex_unlock(&rx->mu);
   napi_value out, v;
   CALL(env, napi_create_object(env, &out));
   if (!set_number(env, out, "received", received) || !set_number(env, out, "dropped", dropped) ||
-      !set_number(env, out, "errors", errors) || !set_number(env, out, "held", held))
+      !set_number(env, out, "errors", errors) || !set_number(env, out, "held", held) ||
+      !set_number(env, out, "allocatedBytes", allocated))
     return NULL;
   if (last != 0) {
     CALL(env, napi_create_string_utf8(env, strerror(last), NAPI_AUTO_LENGTH, &v));

@@ -32,6 +32,8 @@ export interface NativeStats {
   errors: number;
   /** Datagrams waiting for drain(). */
   held: number;
+  /** Memory the two batches (being filled, being drained) hold; a drained one over 8 MiB is freed. */
+  allocatedBytes: number;
   lastError: string | null;
 }
 

@@ -148,6 +148,24 @@ describe('recvmmsg addon (native/udp-recv.c)', () => {
     assert.equal(got[0]?.peer, '127.0.0.1');
   });
 
+  it('should give back the memory a burst took once it is drained', async () => {
+    // Arrange: 10,000 datagrams of 1200 bytes wait in the addon (12 MB).
+    const { handle, port } = open({ family: 4, host: '127.0.0.1' });
+    const c = await client('udp4');
+    const N = 10_000;
+    const payload = Buffer.alloc(1200, 0x61);
+    for (let i = 0; i < N; i++) await send(c, payload, port, '127.0.0.1');
+    await until(() => addon.stats(handle).received === N, 'every datagram read');
+    const during = addon.stats(handle).allocatedBytes;
+    // Act
+    const { got } = drainAll(addon, handle, 1000);
+    // Assert
+    assert.equal(got.length, N);
+    assert.ok(during >= N * 1200, `allocated ${during} bytes while holding ${N * 1200}`);
+    const after = addon.stats(handle).allocatedBytes;
+    assert.ok(after < 1 << 20, `still allocated ${after} bytes after draining`);
+  });
+
   it('should read what the kernel already queued before closing, and keep it for drain()', async () => {
     const { handle, port } = open({ family: 4, host: '127.0.0.1' });
     const c = await client('udp4');
