@@ -8,6 +8,7 @@ import { AuditError, ExitCode, type ExitCodeValue } from '../model/errors.js';
 import type { Verdict, VerificationResult } from '../model/lease.js';
 import type { TimeWindow } from '../model/time.js';
 import { renderJsonReport } from '../report/json-report.js';
+import { renderHtmlReport } from '../report/html-report.js';
 import { renderJunitReport } from '../report/junit-report.js';
 import { renderTerminalReport } from '../report/terminal-report.js';
 import { parseTimeArg, type CliIo } from './command.js';
@@ -65,13 +66,14 @@ function writeFile(path: string, text: string): void {
 
 /**
  * Writes the requested report files (`-` for JSON means stdout) and returns the paths written.
- * A report folder gets verdict.txt (the plain terminal report), report.json and junit.xml.
+ * A report folder gets verdict.txt (the plain terminal report), report.json, junit.xml and report.html.
  */
 export function writeReports(
   result: VerificationResult,
   targets: {
     json?: string | undefined;
     junit?: string | undefined;
+    html?: string | undefined;
     reportDir?: string | undefined;
     stdout: NodeJS.WritableStream;
   },
@@ -88,6 +90,10 @@ export function writeReports(
     writeFile(targets.junit, renderJunitReport(result));
     written.push(targets.junit);
   }
+  if (targets.html !== undefined) {
+    writeFile(targets.html, renderHtmlReport(result));
+    written.push(targets.html);
+  }
   if (targets.reportDir !== undefined) {
     try {
       mkdirSync(targets.reportDir, { recursive: true });
@@ -102,6 +108,7 @@ export function writeReports(
       ['verdict.txt', renderTerminalReport(result, { color: false, maxFindings: 50 })],
       ['report.json', renderJsonReport(result)],
       ['junit.xml', renderJunitReport(result)],
+      ['report.html', renderHtmlReport(result)],
     ];
     for (const [name, text] of files) {
       const path = join(targets.reportDir, name);

@@ -69,7 +69,7 @@ describe('make verify (scripts/make-verify.sh)', function () {
     for (const d of made) rmSync(d, { recursive: true, force: true });
   });
 
-  it('should pass a clean run from environment settings and write the three reports', () => {
+  it('should pass a clean run from environment settings and write the four reports', () => {
     // Arrange
     const out = join(work, 'clean');
     demo(out, null);
@@ -79,7 +79,7 @@ describe('make verify (scripts/make-verify.sh)', function () {
     const dir = onlyDir(r);
     // Assert
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}\n${readFileSync(join(dir, 'verdict.txt'), 'utf8')}`);
-    for (const f of ['verdict.txt', 'report.json', 'junit.xml'])
+    for (const f of ['verdict.txt', 'report.json', 'junit.xml', 'report.html'])
       assert.ok(statSync(join(dir, f)).size > 0, f);
     assert.equal(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).verdict, 'pass');
     assert.match(r.stdout, /^make verify: exit 0, reports in reports\/\d{8}T\d{6}Z(-\d+)?\/$/m);
@@ -101,6 +101,10 @@ describe('make verify (scripts/make-verify.sh)', function () {
     assert.equal(report.verdict, 'fail');
     assert.ok(report.counts['release-not-applied'] >= 1, JSON.stringify(report.counts));
     assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<failure message="release-not-applied: /);
+    assert.match(
+      readFileSync(join(dir, 'report.html'), 'utf8'),
+      /<section class="finding fail">\n<h3><span class="tag">\d+\. FAIL<\/span> release-not-applied /,
+    );
   });
 
   it('should exit 3 with a stable error code, and no verdict, when the Gluff location is unusable', () => {

@@ -32,7 +32,10 @@ ${GLUFF_SOURCE_HELP}
 ${WINDOW_HELP}
   --json FILE           write the JSON report (schema: specs/report.schema.json)
   --junit FILE          write JUnit XML (one suite per check family, one case per family and IP)
-  --report-dir DIR      write verdict.txt, report.json and junit.xml into DIR (created if missing)
+  --html FILE           write a self-contained HTML page (verdict, channel, memory, every finding
+                        with its rows and raw evidence)
+  --report-dir DIR      write verdict.txt, report.json, junit.xml and report.html into DIR (created if
+                        missing)
   --max-findings N      findings shown in full on the terminal (default 10)
   --warnings            list warnings in full on the terminal too (they are counted otherwise)
 
@@ -50,6 +53,7 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
     ...WINDOW_OPTIONS,
     json: { type: 'string' },
     junit: { type: 'string' },
+    html: { type: 'string' },
     'report-dir': { type: 'string' },
     'max-findings': { type: 'string', default: '10' },
     warnings: { type: 'boolean', default: false },
@@ -80,6 +84,7 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
   const written = writeReports(result, {
     json: values.json,
     junit: values.junit,
+    html: values.html,
     reportDir: values['report-dir'],
     stdout: io.stdout,
   });

@@ -1,0 +1,194 @@
+/**
+ * The HTML report: one self-contained page (no script, no external file) to open from a CI artifact or
+ * a nightly report folder. Verdict, window, channel health and memory first; then every finding with
+ * its culprit, the expected and actual rows and the raw syslog evidence, failures first, warnings
+ * folded away. Written as XHTML-compatible HTML (it parses as XML, so `xmllint` checks it), and every
+ * text that came from the network goes through escapeXml.
+ */
+import type { Finding, LeakVerdict, Severity, VerificationResult } from '../model/lease.js';
+import { escapeXml, expandTimeTokens, formatIsoTime } from './format-time.js';
+
+export interface HtmlOptions {
+  /** Evidence lines shown per finding; the rest are counted. */
+  maxEvidence: number;
+}
+
+const DEFAULTS: HtmlOptions = { maxEvidence: 20 };
+
+const STYLE = `
+body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d1d1f; }
+h1 { font-size: 1.6em; } h1 .pass { color: #1a7f37; } h1 .fail { color: #cf222e; } h1 .inconclusive { color: #9a6700; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; } td, th { border: 1px solid #d0d7de; padding: 0.2em 0.6em; text-align: left; }
+th { background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+section.finding { border-left: 4px solid #d0d7de; padding: 0.2em 1em; margin: 1em 0; }
+section.fail { border-color: #cf222e; } section.warn { border-color: #d4a72c; } section.inconclusive { border-color: #8c959f; }
+pre { background: #f6f8fa; padding: 0.5em; overflow-x: auto; font-size: 12px; }
+.tag { font-weight: bold; } .fail .tag { color: #cf222e; } .warn .tag { color: #9a6700; }
+`;
+
+const TAG: Record<Severity, string> = { fail: 'FAIL', inconclusive: 'INCONCLUSIVE', warn: 'WARN' };
+
+function cell(text: string | number, numeric = false): string {
+  return numeric ? `<td class="n">${escapeXml(String(text))}</td>` : `<td>${escapeXml(String(text))}</td>`;
+}
+
+function table(head: string[], rows: (string | number)[][], numericFrom = Infinity): string {
+  const th = head.map((h) => `<th>${escapeXml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((v, i) => cell(v, i >= numericFrom)).join('')}</tr>`).join('\n');
+  return `<table>\n<tr>${th}</tr>\n${body}\n</table>`;
+}
+
+function kib(bytes: number | null): string {
+  return bytes === null ? '-' : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function memoryRows(memory: readonly LeakVerdict[]): (string | number)[][] {
+  return memory.map((m) => [
+    m.proc,
+    m.verdict === 'fail' ? 'LEAK' : m.verdict,
+    m.samples,
+    m.slopeBytesPerHour === null
+      ? '-'
+      : `${kib(m.slopeBytesPerHour)}/h (95% ${kib(m.slopeLowBytesPerHour)}..${kib(m.slopeHighBytesPerHour)})`,
+    m.reason,
+  ]);
+}
+
+function findingSection(f: Finding, index: number, maxEvidence: number): string {
+  const out: string[] = [`<section class="finding ${f.severity}">`];
+  const who = [f.ip, f.hw].filter((x) => x !== null).join(' ');
+  out.push(
+    `<h3><span class="tag">${index}. ${TAG[f.severity]}</span> ${escapeXml(f.kind)} ${escapeXml(who)}</h3>`,
+  );
+  out.push(`<p>${escapeXml(expandTimeTokens(f.message))}</p>`);
+  const rows: (string | number)[][] = [];
+  if (f.expected !== null) {
+    const e = f.expected;
+    rows.push([
+      'expected',
+      `${formatIsoTime(e.startMs)} .. ${formatIsoTime(e.endMs)} (${e.endSource})`,
+      e.hw,
+      e.cidHex ?? '-',
+    ]);
+  }
+  for (const a of f.actual) {
+    rows.push([`Gluff row ${a.id}`, `${a.startText} .. ${a.endText}`, a.hw ?? '-', a.cidText ?? '-']);
+  }
+  out.push(`<p>culprit: <b>${escapeXml(f.culprit)}</b></p>`);
+  if (rows.length > 0) out.push(table(['', 'interval', 'hw', 'circuit-id'], rows));
+  if (f.evidenceLines.length > 0) {
+    const shown = f.evidenceLines.slice(0, maxEvidence).map((l) => `#${l.rawId} ${l.text}`);
+    if (f.evidenceLines.length > shown.length)
+      shown.push(`... ${f.evidenceLines.length - shown.length} more lines`);
+    out.push(`<pre>${escapeXml(shown.join('\n'))}</pre>`);
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** Renders the whole page. */
+export function renderHtmlReport(result: VerificationResult, options: Partial<HtmlOptions> = {}): string {
+  const o = { ...DEFAULTS, ...options };
+  const verdict = result.verdict.toUpperCase();
+  const out: string[] = [
+    '<!DOCTYPE html>',
+    '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
+    '<head>',
+    '<meta charset="utf-8"/>',
+    `<title>gluff-verify: ${verdict} (${escapeXml(result.spec)})</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    `<h1>gluff-verify: <span class="${result.verdict}">${verdict}</span></h1>`,
+    `<p>window ${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
+  ];
+  if (result.inconclusiveReasons.length > 0) {
+    out.push('<h2>Why inconclusive</h2>', '<ul>');
+    for (const r of result.inconclusiveReasons) out.push(`<li>${escapeXml(expandTimeTokens(r))}</li>`);
+    out.push('</ul>');
+  }
+  const bySeverity = (s: Severity): Finding[] => result.findings.filter((f) => f.severity === s);
+  const kinds = [...new Set(result.findings.map((f) => f.kind))].sort();
+  out.push('<h2>Findings per kind</h2>');
+  out.push(
+    kinds.length === 0
+      ? '<p>none</p>'
+      : table(
+          ['kind', 'fail', 'inconclusive', 'warn'],
+          kinds.map((k) => {
+            const of = result.findings.filter((f) => f.kind === k);
+            return [
+              k,
+              ...(['fail', 'inconclusive', 'warn'] as const).map(
+                (s) => of.filter((f) => f.severity === s).length,
+              ),
+            ];
+          }),
+          1,
+        ),
+  );
+  const expected = result.ips.reduce((n, i) => n + i.expected, 0);
+  const actual = result.ips.reduce((n, i) => n + i.actual, 0);
+  const ch = result.channel;
+  out.push('<h2>What was checked</h2>');
+  out.push(
+    table(
+      [
+        'IPs',
+        'expected rows',
+        'Gluff rows',
+        'events',
+        'rejected lines',
+        'untrusted',
+        'kernel drops',
+        'collector drops',
+      ],
+      [
+        [
+          result.ips.length,
+          expected,
+          actual,
+          ch.events,
+          ch.rejections,
+          ch.untrusted,
+          ch.kernelDrops,
+          ch.appDrops,
+        ],
+      ],
+      0,
+    ),
+  );
+  if (result.memory.length > 0) {
+    out.push('<h2>Memory</h2>');
+    out.push(table(['process', 'verdict', 'samples', 'slope', 'reason'], memoryRows(result.memory)));
+  }
+  let index = 0;
+  for (const [severity, title] of [
+    ['fail', 'Failures'],
+    ['inconclusive', 'Inconclusive'],
+  ] as const) {
+    const list = bySeverity(severity);
+    if (list.length === 0) continue;
+    out.push(`<h2>${title} (${list.length})</h2>`);
+    for (const f of list) out.push(findingSection(f, ++index, o.maxEvidence));
+  }
+  const warnings = bySeverity('warn');
+  if (warnings.length > 0) {
+    out.push(`<details>\n<summary><b>Warnings (${warnings.length}): not failures</b></summary>`);
+    for (const f of warnings) out.push(findingSection(f, ++index, o.maxEvidence));
+    out.push('</details>');
+  }
+  if (result.ips.length > 0) {
+    out.push(`<details>\n<summary>Checked IPs (${result.ips.length})</summary>`);
+    out.push(
+      table(
+        ['IP', 'expected rows', 'Gluff rows'],
+        result.ips.map((i) => [i.ip, i.expected, i.actual]),
+        1,
+      ),
+    );
+    out.push('</details>');
+  }
+  out.push('</body>', '</html>', '');
+  return out.join('\n');
+}

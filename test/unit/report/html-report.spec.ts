@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { LeakVerdict } from '../../../src/model/lease.js';
+import { renderHtmlReport } from '../../../src/report/html-report.js';
+import { finding, result } from '../../helpers/fixtures.js';
+
+const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
+
+const LEAK: LeakVerdict = {
+  proc: 'gluff@dhcp1',
+  verdict: 'fail',
+  reason: 'RSS grows 1.0 MiB/h',
+  segments: 1,
+  samples: 288,
+  slopeBytesPerHour: 1_048_576,
+  slopeLowBytesPerHour: 1_000_000,
+  slopeHighBytesPerHour: 1_100_000,
+  growthBytes: 25e6,
+  pValue: 1e-9,
+};
+
+/** The tag names of the page, in order (`<h1`, `</h1`, ...): what markup there is, whatever the text says. */
+function tags(html: string): string[] {
+  return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g)].map((m) => m[0]);
+}
+
+describe('renderHtmlReport', () => {
+  it('should show the verdict, the channel, the memory verdicts and each finding with its rows and evidence', () => {
+    const html = renderHtmlReport(
+      result({
+        memory: [LEAK],
+        findings: [
+          finding(),
+          finding({
+            kind: 'port-disagreement',
+            severity: 'warn',
+            culprit: 'rig',
+            message: 'moved at {{t:0}}',
+          }),
+        ],
+      }),
+    );
+    assert.match(html, /<h1>gluff-verify: <span class="fail">FAIL<\/span><\/h1>/);
+    assert.match(html, /<h2>Failures \(1\)<\/h2>\n<section class="finding fail">/);
+    assert.match(html, /<td>Gluff row 7<\/td><td>2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00<\/td>/);
+    assert.match(html, /#12 Nov 28 02:00:00 dhcp1 dhcpd\[812\]: DHCPACK on 10\.1\.0\.50/);
+    assert.match(html, /<td>gluff@dhcp1<\/td><td>LEAK<\/td><td>288<\/td><td>1024\.0 KiB\/h/);
+    // Warnings are folded away, with their time tokens expanded.
+    assert.match(html, /<summary><b>Warnings \(1\): not failures<\/b><\/summary>/);
+    assert.match(html, /moved at 1970-01-01T00:00:00Z/);
+    // Kinds table: one row per kind with its counts per severity.
+    assert.match(
+      html,
+      /<td>end-mismatch<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">0<\/td>/,
+    );
+  });
+
+  it('should cut long evidence and say how many lines it left out', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => ({ rawId: i + 1, text: `line ${i + 1}` }));
+    const html = renderHtmlReport(result({ findings: [finding({ evidenceLines: lines })] }), {
+      maxEvidence: 5,
+    });
+    assert.match(html, /#5 line 5\n\.\.\. 25 more lines<\/pre>/);
+    assert.doesNotMatch(html, /#6 line 6/);
+  });
+
+  it('should give a passing run a short page without finding sections', () => {
+    const html = renderHtmlReport(result({ verdict: 'pass', findings: [], counts: {} }));
+    assert.match(html, /<span class="pass">PASS<\/span>/);
+    assert.match(html, /<h2>Findings per kind<\/h2>\n<p>none<\/p>/);
+    assert.doesNotMatch(html, /<section/);
+  });
+
+  it('should keep any text from syslog or Gluff as text: the markup is the same whatever it says', () => {
+    const plain = tags(renderHtmlReport(result({ memory: [LEAK] })));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        const html = renderHtmlReport(
+          result({
+            spec: text,
+            memory: [{ ...LEAK, reason: text }],
+            findings: [
+              finding({
+                message: text,
+                hw: text,
+                actual: [{ ...finding().actual[0]!, startText: text, hw: text, cidText: text }],
+                evidenceLines: [{ rawId: 1, text }],
+              }),
+            ],
+            ips: [
+              { ip: '10.1.0.50', expected: 1, actual: 1 },
+              { ip: '10.1.0.51', expected: 2, actual: 2 },
+            ],
+          }),
+        );
+        assert.deepEqual(tags(html), plain);
+        assert.doesNotMatch(html, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
+      }),
+    );
+  });
+
+  it('should be well-formed XML (xmllint), so browsers and tools read it alike', function () {
+    // CI installs libxml2-utils (.ci/run); a laptop without it skips with this reason.
+    if (!hasXmllint && process.env['CI'] === undefined) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'gv-html-'));
+    try {
+      const file = join(dir, 'report.html');
+      writeFileSync(
+        file,
+        renderHtmlReport(
+          result({
+            memory: [LEAK],
+            inconclusiveReasons: ['datagrams lost <&> at {{t:0}}'],
+            findings: [finding(), finding({ severity: 'warn' }), finding({ severity: 'inconclusive' })],
+          }),
+        ),
+      );
+      const r = spawnSync('xmllint', ['--noout', file], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
