@@ -3,7 +3,8 @@
  * only), fifty clean seeds and every fault of the catalogue on seeds 1-10, one simulated day with six
  * clients each, through the pure pipeline (parse -> rebuild -> diff -> verdict). Prints one line per
  * (mode, fault): how many seeds gave the catalogue's declared verdict and kinds, and what went wrong.
- * Run: node --import tsx bench/soundness-sweep.bench.ts [hours] [faultSeeds] [cleanSeeds]
+ * Run: node --import tsx bench/soundness-sweep.bench.ts [hours] [faultSeeds] [cleanSeeds] [firstSeed]
+ * (firstSeed moves both seed ranges, e.g. 1001 for seeds no earlier sweep has tried).
  */
 import { checkSimOutput, outcomeProblems } from '../src/sim/check-sim-output.js';
 import { FAULT_NAMES } from '../src/sim/fault-catalogue.js';
@@ -13,12 +14,13 @@ import { loadRigSpec } from '../src/spec/load-rig-spec.js';
 const HOURS = Number(process.argv[2] ?? 24);
 const FAULT_SEEDS = Number(process.argv[3] ?? 10);
 const CLEAN_SEEDS = Number(process.argv[4] ?? 50);
+const FIRST_SEED = Number(process.argv[5] ?? 1);
 const spec = loadRigSpec('specs/seed-rig.yaml');
 const started = performance.now();
 
 for (const option82Path of ['snooping', 'relay'] as Option82Path[]) {
   const falseAlarms: string[] = [];
-  for (let seed = 1; seed <= CLEAN_SEEDS; seed++) {
+  for (let seed = FIRST_SEED; seed < FIRST_SEED + CLEAN_SEEDS; seed++) {
     const check = checkSimOutput(simulateRig(spec, { seed, hours: HOURS, option82Path }), spec);
     if (check.verdict !== 'pass')
       falseAlarms.push(`seed ${seed}: ${check.verdict} [${check.failKinds.join(',')}]`);
@@ -28,7 +30,7 @@ for (const option82Path of ['snooping', 'relay'] as Option82Path[]) {
   );
   for (const fault of FAULT_NAMES) {
     const problems: string[] = [];
-    for (let seed = 1; seed <= FAULT_SEEDS; seed++) {
+    for (let seed = FIRST_SEED; seed < FIRST_SEED + FAULT_SEEDS; seed++) {
       const out = simulateRig(spec, { seed, hours: HOURS, option82Path, faults: [fault] });
       const p = outcomeProblems(checkSimOutput(out, spec), out.expected);
       if (p.length > 0) problems.push(`seed ${seed}: ${p.join(', ')}`);

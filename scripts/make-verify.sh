@@ -34,4 +34,8 @@ args=(verify --store "${GV_STORE:-gluff-verify.db}" --spec "${GV_SPEC:-specs/see
 node bin/gluff-verify.js "${args[@]}"
 rc=$?
 echo "make verify: exit $rc, reports in $dir/"
+# The last runs and how long tonight's failures have lasted; reports/index.html links every run. A
+# history that cannot be written is reported but never changes the verdict's exit code.
+node bin/gluff-verify.js history --dir reports --last 5 --html reports/index.html ||
+  echo "make verify: the history (reports/index.html) could not be written" >&2
 exit $rc

@@ -58,7 +58,10 @@ describe('make verify (scripts/make-verify.sh)', function () {
   this.timeout(120_000);
   let work = '';
   const made: string[] = [];
+  const index = join(ROOT, 'reports', 'index.html');
+  let hadIndex = false;
   before(function () {
+    hadIndex = existsSync(index);
     // The script runs the built CLI, as `make verify` does after `make build`.
     if (!existsSync(join(ROOT, 'dist/cli/run.js')))
       throw new Error('run `make build` first (make test does)');
@@ -67,6 +70,8 @@ describe('make verify (scripts/make-verify.sh)', function () {
   after(() => {
     rmSync(work, { recursive: true, force: true });
     for (const d of made) rmSync(d, { recursive: true, force: true });
+    // The page would link the folders just removed; one that was there before is a user's, kept.
+    if (!hadIndex) rmSync(index, { force: true });
   });
 
   it('should pass a clean run from environment settings and write the four reports', () => {
@@ -101,6 +106,11 @@ describe('make verify (scripts/make-verify.sh)', function () {
     assert.equal(report.verdict, 'fail');
     assert.ok(report.counts['release-not-applied'] >= 1, JSON.stringify(report.counts));
     assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<failure message="release-not-applied: /);
+    // The history after the verdict: this run first, and how long its failure has lasted.
+    const name = dir.slice(dir.lastIndexOf('/') + 1);
+    assert.match(r.stdout, new RegExp(`^${name} {2}FAIL .*release-not-applied`, 'm'));
+    assert.match(r.stdout, /^release-not-applied: (new in the newest run|failing in the last \d+ runs)/m);
+    assert.match(readFileSync(index, 'utf8'), new RegExp(`<a href="${name}/report\\.html">`));
     assert.match(
       readFileSync(join(dir, 'report.html'), 'utf8'),
       /<section class="finding fail">\n<h3><span class="tag">\d+\. FAIL<\/span> release-not-applied /,

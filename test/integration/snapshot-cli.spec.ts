@@ -6,10 +6,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import type { CliIo } from '../../src/cli/command.js';
 import { readAllGluffLeases, resolveGluffSource } from '../../src/cli/gluff-source.js';
 import { main } from '../../src/cli/main.js';
 import { AuditError } from '../../src/model/errors.js';
@@ -20,6 +18,7 @@ import {
   rootConnection,
   type GluffFixture,
 } from '../helpers/gluff-mysql-fixture.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 const ZONE = 'Europe/Stockholm';
 const TAKEN_AT = Date.UTC(2026, 10, 28, 3, 0, 0);
@@ -41,16 +40,6 @@ async function runCli(
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
-}
-
-function captureIo(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, env, nowMs: () => TAKEN_AT }, out: () => out, err: () => err };
 }
 
 describe('snapshot command', function () {
@@ -93,7 +82,7 @@ describe('snapshot command', function () {
     // Arrange
     const out = join(dir, 'snap.db');
     const before = await checksumGluffTables(fx.database);
-    const cap = captureIo({ GLUFF_DBPWD: fx.password, HOME: '/nonexistent' });
+    const cap = captureIo({ GLUFF_DBPWD: fx.password, HOME: '/nonexistent' }, TAKEN_AT);
     // Act
     const code = await main(['snapshot', '--gluff', fx.url, '--out', out], cap.io);
     // Assert

@@ -1,17 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { PassThrough } from 'node:stream';
 import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/command.js';
-
-function captureIo(): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdout, stderr, env: {}, nowMs: () => 0 }, out: () => out, err: () => err };
-}
+import { captureIo } from '../../helpers/capture-io.js';
 
 describe('main', () => {
   it('should list every command with --help and exit 0', async () => {
