@@ -8,11 +8,16 @@ FAULTS ?=
 HOURS ?=
 CLIENTS ?=
 SEED ?=
+SOAK_HOURS ?= 24
+SOAK_SPEEDUP ?= 96
+SOAK_CLIENTS ?=
+SOAK_SEED ?= 1
+SOAK_FAULTS ?=
 CC ?= cc
 NATIVE_UDP := build/gv_udp.node
 NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')")
 
-.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify golden clean mariadb
+.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify soak golden clean mariadb
 
 all: build
 
@@ -67,6 +72,12 @@ check: format-check lint typecheck test
 # Every bench/*.bench.ts prints its figures; none of them is a pass/fail test.
 bench: build mariadb
 	@for f in bench/*.bench.ts; do echo "== $$f"; $(TSX) $$f || exit 1; done
+
+# A long run of the whole pipeline through a real collector process, its own memory sampled
+# (SOAK_HOURS, SOAK_SPEEDUP, SOAK_CLIENTS, SOAK_SEED, SOAK_FAULTS; default a day in 15 minutes).
+soak: build
+	@SOAK_HOURS=$(SOAK_HOURS) SOAK_SPEEDUP=$(SOAK_SPEEDUP) SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SEED=$(SOAK_SEED) \
+	  SOAK_FAULTS=$(SOAK_FAULTS) bash scripts/soak.sh
 
 # The collector benchmark alone (a C sender at rising rates against ours and Debian's rsyslog).
 bench-collector: build

@@ -104,3 +104,42 @@ describe('memory-leak check on real processes', function () {
     );
   });
 });
+
+describe('sample (CLI) stopping', function () {
+  this.timeout(60_000);
+  afterEach(runCleanups);
+
+  it('should exit 0 on SIGTERM at once, not when its next round was due', async () => {
+    // Arrange: a UDP socket standing in for the collector; rounds every 10 minutes.
+    const { createSocket } = await import('node:dgram');
+    const sink = createSocket('udp4');
+    onCleanup(() => sink.close());
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+    const first = new Promise<string>((r) => sink.once('message', (m) => r(m.toString())));
+    const root = new URL('../..', import.meta.url).pathname;
+    const sampler = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        `${root}src/cli/run.ts`,
+        'sample',
+        '--pid',
+        String(process.pid),
+        '--every',
+        '10m',
+        '--syslog',
+        `udp://127.0.0.1:${sink.address().port}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    onCleanup(() => sampler.kill('SIGKILL'));
+    assert.match(await first, /memsample/);
+    // Act
+    const exited = exitOf(sampler);
+    sampler.kill('SIGTERM');
+    // Assert: within seconds (a pending round timer used to hold the process for the whole interval).
+    const deadline = new Promise<string>((r) => setTimeout(() => r('still running after 20 s'), 20_000));
+    assert.equal(await Promise.race([exited, deadline]), 0);
+  });
+});

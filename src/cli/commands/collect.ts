@@ -175,6 +175,8 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
       onListenerError: (url, err) => io.stderr.write(`collect: ${url}: ${err.message}\n`),
     });
     await collector.start();
+    // `ps`, `top` and /proc/PID/comm show gv-collect, so `pgrep gv-collect` and `sample --proc gv-collect` find it.
+    process.title = 'gv-collect';
     for (const l of collector.listeners) {
       const extra =
         l instanceof UdpListener

@@ -136,8 +136,12 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
       if (round + 1 >= count) break;
       const waitMs = Math.max(0, everyMs - (io.nowMs() - startMs));
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, waitMs);
+        // A stop clears the timer too: a pending one would keep the process alive until it fired.
+        const timer = setTimeout(resolve, waitMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   } finally {
