@@ -67,6 +67,13 @@ const REJECTION_REASONS: readonly RejectionReason[] = [
 
 /** SQLite page size of the store files (see prepareSchema). */
 const PAGE_BYTES = 65536;
+/**
+ * SQLite page cache per connection: 64 MiB keeps the time index and the tail of the table in memory
+ * during bulk ingest and queries. The collector, which only appends, asks for far less (see
+ * COLLECTOR_CACHE_KIB in collect/store-worker.ts): there a large cache only fills up as the store
+ * grows, hours of RSS growth that look like a leak in a soak.
+ */
+const DEFAULT_CACHE_KIB = 65_536;
 /** Messages per batch row when migration 3 converts a version-2 store. */
 const MIGRATION_BATCH = 4096;
 /**
@@ -194,7 +201,7 @@ export class EventStore {
    * Throws GV_STORE_OPEN when the file cannot be opened or is not an event store, GV_STORE_SCHEMA when
    * a newer gluff-verify wrote it (or, read-only, when it still needs a migration).
    */
-  static open(path: string, opts: { readonly?: boolean } = {}): EventStore {
+  static open(path: string, opts: { readonly?: boolean; cacheKiB?: number } = {}): EventStore {
     const readonly = opts.readonly === true;
     if (endianness() !== 'LE') {
       throw new AuditError(
@@ -214,7 +221,7 @@ export class EventStore {
     }
     try {
       const store = new EventStore(path, db, readonly);
-      store.prepareSchema();
+      store.prepareSchema(opts.cacheKiB ?? DEFAULT_CACHE_KIB);
       return store;
     } catch (err) {
       db.close();
@@ -227,7 +234,12 @@ export class EventStore {
     }
   }
 
-  private prepareSchema(): void {
+  /** The page cache this connection may use, in KiB (as `cacheKiB` asked, 64 MiB by default). */
+  get pageCacheKiB(): number {
+    return -(this.db.pragma('cache_size', { simple: true }) as number);
+  }
+
+  private prepareSchema(cacheKiB: number): void {
     // Throws SQLITE_NOTADB here for a file that is not SQLite; open() turns it into GV_STORE_OPEN.
     const version = this.db.pragma('user_version', { simple: true }) as number;
     const appId = this.db.pragma('application_id', { simple: true }) as number;
@@ -271,8 +283,7 @@ export class EventStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
     }
-    // 64 MiB page cache: the time index and the tail of the table stay in memory during bulk ingest.
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma(`cache_size = -${Math.max(64, Math.round(cacheKiB))}`);
     this.loadDictionaries();
   }
 

@@ -95,7 +95,7 @@ const lines: [string, Partial<LogEvent> | { rejected: string }][] = [
 describe('EventStore', () => {
   let dir: string;
   const opened: EventStore[] = [];
-  function open(name = 'events.db', opts?: { readonly?: boolean }): EventStore {
+  function open(name = 'events.db', opts?: { readonly?: boolean; cacheKiB?: number }): EventStore {
     const s = EventStore.open(join(dir, name), opts);
     opened.push(s);
     return s;
@@ -121,6 +121,10 @@ describe('EventStore', () => {
       assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
       db.close();
+    });
+    it('should use the page cache asked for: 64 MiB by default, what the collector asks when it asks', () => {
+      assert.equal(open('a.db').pageCacheKiB, 65_536);
+      assert.equal(open('b.db', { cacheKiB: 4096 }).pageCacheKiB, 4096);
     });
     it('should keep the data across a close and reopen', () => {
       const s = open();
