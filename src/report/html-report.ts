@@ -69,13 +69,25 @@ function findingSection(f: Finding, index: number, maxEvidence: number): string 
       `${formatIsoTime(e.startMs)} .. ${formatIsoTime(e.endMs)} (${e.endSource})`,
       e.hw,
       e.cidHex ?? '-',
+      '',
     ]);
   }
   for (const a of f.actual) {
-    rows.push([`Gluff row ${a.id}`, `${a.startText} .. ${a.endText}`, a.hw ?? '-', a.cidText ?? '-']);
+    // In UTC and canonical hex like the expected row above it; then exactly as Gluff stored them.
+    const interval =
+      a.startMs === null && a.endMs === null
+        ? '-'
+        : `${formatIsoTime(a.startMs)} .. ${formatIsoTime(a.endMs)}`;
+    rows.push([
+      `Gluff row ${a.id}`,
+      interval,
+      a.hw ?? '-',
+      a.cidHex ?? '-',
+      `${a.startText} .. ${a.endText}; cid ${a.cidText ?? '-'}`,
+    ]);
   }
   out.push(`<p>culprit: <b>${escapeXml(f.culprit)}</b></p>`);
-  if (rows.length > 0) out.push(table(['', 'interval', 'hw', 'circuit-id'], rows));
+  if (rows.length > 0) out.push(table(['', 'interval (UTC)', 'hw', 'circuit-id', 'as stored'], rows));
   if (f.evidenceLines.length > 0) {
     const shown = f.evidenceLines.slice(0, maxEvidence).map((l) => `#${l.rawId} ${l.text}`);
     if (f.evidenceLines.length > shown.length)
@@ -100,7 +112,7 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     '</head>',
     '<body>',
     `<h1>gluff-verify: <span class="${result.verdict}">${verdict}</span></h1>`,
-    `<p>window ${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
+    `<p>window ${result.window.fromMs === null && result.window.toMs === null ? 'the whole store' : `${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}`}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
   ];
   if (result.inconclusiveReasons.length > 0) {
     out.push('<h2>Why inconclusive</h2>', '<ul>');

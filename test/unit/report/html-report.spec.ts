@@ -46,7 +46,11 @@ describe('renderHtmlReport', () => {
     );
     assert.match(html, /<h1>gluff-verify: <span class="fail">FAIL<\/span><\/h1>/);
     assert.match(html, /<h2>Failures \(1\)<\/h2>\n<section class="finding fail">/);
-    assert.match(html, /<td>Gluff row 7<\/td><td>2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00<\/td>/);
+    // The Gluff row in UTC and canonical hex beside the expected one, then as Gluff stored it.
+    assert.match(
+      html,
+      /<td>Gluff row 7<\/td><td>2026-11-28T01:00:00Z \.\. 2026-11-28T01:05:00Z<\/td><td>52:54:00:12:34:56<\/td><td>00:04:00:01:00:02<\/td><td>2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00; cid 0:4:0:1:0:2<\/td>/,
+    );
     assert.match(html, /#12 Nov 28 02:00:00 dhcp1 dhcpd\[812\]: DHCPACK on 10\.1\.0\.50/);
     assert.match(html, /<td>gluff@dhcp1<\/td><td>LEAK<\/td><td>288<\/td><td>1024\.0 KiB\/h/);
     // Warnings are folded away, with their time tokens expanded.
