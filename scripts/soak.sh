@@ -72,5 +72,12 @@ gluff=$(sed -n 's/.*--gluff \([^ ]*\).*/\1/p' "$dir/demo.out")
   --report-dir "$dir"
 rc=$?
 tail -n 1 "$dir/collect.log"
+# The collector's memory at a glance, judged or not: first and last sample and the largest.
+"${cli[@]}" events --store "$dir/events.db" --kind memsample --json 2>/dev/null |
+  node -e '
+    const rss = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean).map(JSON.parse)
+      .filter((e) => e.proc === "gv-collect" && !e.gone).map((e) => e.rssBytes / 1048576);
+    if (rss.length > 0)
+      console.log(`make soak: collector RSS ${rss[0].toFixed(1)} MiB first, ${rss[rss.length - 1].toFixed(1)} MiB last, ${Math.max(...rss).toFixed(1)} MiB at most (${rss.length} samples)`);'
 echo "make soak: exit $rc, reports in $dir/"
 exit $rc
