@@ -339,9 +339,10 @@ export class Collector {
     return this.issue(s, batch.length, referenceMs, (ctx) => this.opts.writer.write(batch, ctx));
   }
 
-  /** As write(), for a batch already packed (recvmmsg listeners). */
+  /** As write(), for a batch already packed (recvmmsg listeners): its messages count as pending from here. */
   private writePacked(s: ListenerState, packed: PackedBatch): boolean {
     const n = packed.ends.length;
+    this.pendingTotal += n;
     const referenceMs = n > 0 ? (packed.receivedMs[n - 1] as number) : this.opts.nowMs();
     return this.issue(s, n, referenceMs, (ctx) => this.opts.writer.writePacked(packed, ctx));
   }
@@ -354,10 +355,9 @@ export class Collector {
   ): boolean {
     if (this.failure !== null) {
       s.appDrops += count;
-      if (!isNative(s.listener)) this.pendingTotal -= count;
+      this.pendingTotal -= count;
       return false;
     }
-    if (isNative(s.listener)) this.pendingTotal += count;
     const ctx: ParseContext = { ...this.opts.parseContext, referenceMs };
     let done: Promise<void>;
     try {

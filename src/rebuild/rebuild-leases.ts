@@ -91,14 +91,7 @@ interface PortNote {
 }
 
 /** One row of the per-IP replica of Gluff's `leases` table, with what the verifier knows about it. */
-interface OpenRow {
-  /** Creation order (Gluff's auto_increment id order: its find returns rows in this order). */
-  id: number;
-  lstartS: number;
-  lendS: number;
-  hw: string;
-  cid: string | null;
-  rid: string | null;
+interface OpenRow extends BareRow {
   lease: ExpectedLease;
   firstIds: number[];
   lastIds: number[];
@@ -169,6 +162,7 @@ interface GapInterval {
 
 /** The part of a row Gluff's statements read and write. */
 interface BareRow {
+  /** Creation order (Gluff's auto_increment id order: its find returns rows in this order). */
   id: number;
   lstartS: number;
   lendS: number;

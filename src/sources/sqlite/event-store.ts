@@ -186,8 +186,6 @@ export class EventStore {
   private eventKindIds = new Map<string, number>();
   private rejectionIds = new Map<string, number>();
   private zonesJson: string | null = null;
-  private insertBatch: Database.Statement | null = null;
-  private insertCount: Database.Statement | null = null;
   private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(path: string, db: Database.Database, readonly: boolean) {
@@ -563,7 +561,7 @@ export class EventStore {
     return row?.next ?? 1;
   }
 
-  /** A prepared statement, prepared once per store handle (the per-batch queries: ~5% of a collector batch). */
+  /** A prepared statement, prepared once per store handle (every per-batch query goes through here). */
   private statement(sql: string): Database.Statement {
     let st = this.statements.get(sql);
     if (st === undefined) {
@@ -622,9 +620,9 @@ export class EventStore {
   ): void {
     const span = timeSpan(cols);
     const e = encodeEnds(ends);
-    const insert = (this.insertBatch ??= this.db.prepare(
+    const insert = this.statement(
       'INSERT INTO batch (first_id, count, min_time_ms, max_time_ms, ends_width, ends, raw, cols, rest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    ));
+    );
     insert.run(firstId, cols.count, span.min, span.max, e.width, e.text, raw, encodeColumns(cols), rest);
     this.writeCounts(firstId, cols);
   }
@@ -645,9 +643,7 @@ export class EventStore {
       run = 1;
     }
     if (run > 0) counts.set(lastKey, (counts.get(lastKey) ?? 0) + run);
-    const insert = (this.insertCount ??= this.db.prepare(
-      'INSERT INTO batch_count (first_id, kind, source, n) VALUES (?, ?, ?, ?)',
-    ));
+    const insert = this.statement('INSERT INTO batch_count (first_id, kind, source, n) VALUES (?, ?, ?, ?)');
     for (const [key, n] of counts) {
       insert.run(firstId, Math.floor(key / 4294967296), key % 4294967296, n);
     }
