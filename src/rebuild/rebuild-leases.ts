@@ -142,6 +142,12 @@ interface IpState {
 interface QueueFact {
   host: string;
   start: number;
+  /**
+   * When the fact happened (the ACK or release line): where a change of hw/cid/rid cuts the row. It is `start`
+   * except for a `reuse_lease` ACK, whose queue row keeps the lease's old start although the client's port
+   * changed now.
+   */
+  changeAt: number;
   release: boolean;
   end: number;
   hw: string;
@@ -361,6 +367,7 @@ export function rebuildLeases(
     if (
       latest !== null &&
       !q.release &&
+      q.changeAt === q.start &&
       latest.hw === q.hw &&
       latest.lstartS > q.start &&
       latest.lstartS - q.start <= 1
@@ -374,7 +381,11 @@ export function rebuildLeases(
       }
       return latest;
     }
-    if (latest !== null && latest.lstartS <= q.start && q.start <= latest.lendS) {
+    let startS = q.start;
+    // An ACK is placed at the time it happened (a reuse_lease row's start is the lease's old one); a release at
+    // its lease's start, as Gluff finds it.
+    const at = q.release ? q.start : q.changeAt;
+    if (latest !== null && latest.lstartS <= at && at <= latest.lendS) {
       const r = latest;
       const L = r.lease;
       if (q.release && r.hw === q.hw) {
@@ -401,20 +412,21 @@ export function rebuildLeases(
       }
       // Other options for the same hw within 1 s of the row's start: a superseded copy of the action that made
       // it (the other server's, or one more than 1 s after its sibling), which changes nothing.
-      if (r.hw === q.hw && q.start - r.lstartS <= 1) return r;
+      if (r.hw === q.hw && q.changeAt - r.lstartS <= 1) return r;
       // A change of hw/cid/rid: cut off at the ACK.
-      if (r.lendS !== q.start) moveEnd(r, q.start, q.atMs);
+      if (r.lendS !== q.changeAt) moveEnd(r, q.changeAt, q.atMs);
       L.endSource = 'cutoff';
       L.releaseMs = null;
       L.ackEndMs = null;
       r.extraIds.push(...ids.slice(0, 2));
+      startS = q.changeAt;
     }
     const lease: ExpectedLease = {
       ip: st.ip,
       hw: q.hw,
       cidHex: q.cid,
       remoteIdHex: q.rid,
-      startMs: q.start * 1000,
+      startMs: startS * 1000,
       endMs: q.end * 1000,
       endSource: q.endSource === 'release' ? 'commit' : q.endSource,
       releaseMs: null,
@@ -426,13 +438,13 @@ export function rebuildLeases(
       startMayBeEarlier:
         st.rowsMade === 0 &&
         evidenceFromMs !== null &&
-        q.start * 1000 <= evidenceFromMs + spec.lease.maxSec * 1000,
+        startS * 1000 <= evidenceFromMs + spec.lease.maxSec * 1000,
       startHost: q.release ? null : q.host,
     };
     st.rowsMade++;
     const r: OpenRow = {
       id: nextRowId++,
-      lstartS: q.start,
+      lstartS: startS,
       lendS: q.end,
       hw: q.hw,
       cid: q.cid,
@@ -492,6 +504,7 @@ export function rebuildLeases(
     const q: QueueFact = {
       host: '',
       start: d.startsS,
+      changeAt: tS,
       release: true,
       end: tS,
       hw: g.mac,
@@ -516,6 +529,7 @@ export function rebuildLeases(
       if (a.commit !== null) ids.push(a.commit.id);
       if (a.reuseId !== null) ids.push(a.reuseId);
     }
+    const portFact = actionPortFact(g.acks);
     for (const a of g.acks) {
       const c =
         a.commit ??
@@ -524,8 +538,9 @@ export function rebuildLeases(
         null;
       const t = sec(a.timeMs);
       const leaseSec = c !== null ? c.leaseSec : spec.lease.defaultSec;
-      const cid = c !== null ? c.circuitIdHex : (g.port.port?.circuitIdHex ?? null);
-      const rid = c !== null ? c.remoteIdHex : (g.port.port?.remoteIdHex ?? null);
+      const from = portFact ?? c;
+      const cid = from !== null ? from.circuitIdHex : (g.port.port?.circuitIdHex ?? null);
+      const rid = from !== null ? from.remoteIdHex : (g.port.port?.remoteIdHex ?? null);
       let start = t;
       let end = t + leaseSec;
       if (a.reuseAgeSec !== null) {
@@ -546,6 +561,7 @@ export function rebuildLeases(
       facts.push({
         host: a.host,
         start,
+        changeAt: t,
         release: false,
         end,
         hw: g.mac,
@@ -803,6 +819,17 @@ export function rebuildLeases(
   }
   const result = finish(done, gaps, spec, options, settleBoundMs, evidenceFromMs);
   return result;
+}
+
+/**
+ * The Option 82 values an ACK action states about the client's port: those of its last relayed commit (giaddr
+ * set: the switch stamped them on this packet), else null. A direct renewal's commit (giaddr 0.0.0.0) shows
+ * dhcpd's remembered values, stale after a move, so it is a port fact only when the action has no relayed one.
+ */
+function actionPortFact(acks: readonly AckCopy[]): CommitEvent | null {
+  let fact: CommitEvent | null = null;
+  for (const a of acks) if (a.commit !== null && a.commit.giaddr !== DIRECT) fact = a.commit;
+  return fact;
 }
 
 /** The row a fact continues: the latest of the address (by start, then creation). */

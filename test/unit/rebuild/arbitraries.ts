@@ -223,10 +223,22 @@ export const sequenceArb: fc.Arbitrary<Sequence> = fc
   .array(fc.array(actionArb, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 })
   .map((perIp) => buildSequence(perIp));
 
+/** A queue row with the line behind it, for the ideal port facts (see idealPortFacts). */
+interface QueuedLine {
+  row: QueueRow | null;
+  atMs: number;
+  seq: number;
+  ip: string;
+  mac: string;
+  kind: 'ack' | 'release';
+  /** The ACK's commit had giaddr set: its circuit-id is what the switch stamped on this packet. */
+  relayed: boolean;
+}
+
 function buildSequence(perIp: Action[][]): Sequence {
   const log = new EventLog();
   const clock = new HostClock();
-  const queue: { row: QueueRow; atMs: number; seq: number }[] = [];
+  const queue: QueuedLine[] = [];
   let seq = 0;
   perIp.forEach((actions, ipIdx) => {
     const ip = `10.2.0.${ipIdx + 10}`;
@@ -253,6 +265,10 @@ function buildSequence(perIp: Action[][]): Sequence {
             row: { start: startsSec, rtype: 0, idx: 0, end: endsSec, ip, hw: mac, cid: copyCid, rid: null },
             atMs: ct,
             seq: seq++,
+            ip,
+            mac,
+            kind: 'ack',
+            relayed: !c.direct,
           });
         }
       } else {
@@ -260,8 +276,12 @@ function buildSequence(perIp: Action[][]): Sequence {
           const ct = t + c.dtSec * S;
           const found = lease !== null && lease.mac === mac;
           log.release(ct, ip, mac, c.host, found);
-          if (found && lease !== null && lease.endsSec > ct / S) {
+          const line = { atMs: ct, seq: seq++, ip, mac, kind: 'release' as const, relayed: false };
+          if (!found) continue;
+          if (lease === null || lease.endsSec <= ct / S) queue.push({ ...line, row: null });
+          else {
             queue.push({
+              ...line,
               row: {
                 start: lease.startsSec,
                 rtype: 1,
@@ -272,8 +292,6 @@ function buildSequence(perIp: Action[][]): Sequence {
                 cid: lease.cid,
                 rid: null,
               },
-              atMs: ct,
-              seq: seq++,
             });
             lease.endsSec = ct / S;
           }
@@ -284,5 +302,43 @@ function buildSequence(perIp: Action[][]): Sequence {
     }
   });
   queue.sort((x, y) => x.atMs - y.atMs || x.seq - y.seq);
-  return { log, queue: queue.map((q) => q.row) };
+  return { log, queue: idealPortFacts(queue) };
+}
+
+/**
+ * The queue rows with the ideal port facts: lines of one IP and MAC within 1 s of the first are one client
+ * action (a found release in between starts another), and when the action has a relayed copy, its circuit-id
+ * is the port fact for every copy (a direct renewal's is dhcpd's remembered value, stale after a move).
+ */
+function idealPortFacts(lines: readonly QueuedLine[]): QueueRow[] {
+  const groups: QueuedLine[][] = [];
+  const open = new Map<string, QueuedLine[]>();
+  for (const l of lines) {
+    const g = open.get(l.ip);
+    const first = g?.[0];
+    if (
+      g !== undefined &&
+      first !== undefined &&
+      first.kind === l.kind &&
+      first.mac === l.mac &&
+      l.atMs - first.atMs <= 1000
+    ) {
+      g.push(l);
+      continue;
+    }
+    const fresh = [l];
+    groups.push(fresh);
+    open.set(l.ip, fresh);
+  }
+  const out = new Map<QueuedLine, QueueRow>();
+  for (const g of groups) {
+    let portCid: string | null | undefined;
+    for (const l of g) if (l.relayed && l.row !== null) portCid = l.row.cid;
+    for (const l of g)
+      if (l.row !== null) out.set(l, portCid === undefined ? l.row : { ...l.row, cid: portCid });
+  }
+  return lines.flatMap((l) => {
+    const r = out.get(l);
+    return r === undefined ? [] : [r];
+  });
 }
