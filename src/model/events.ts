@@ -237,12 +237,78 @@ export interface DhcpReuseLease {
   /** dhcpd's `cache-threshold`, percent of the lease time. */
   thresholdPct: number;
 }
-/** gluff's own syslog lines (ident `gluff`): start-up, lost and found database, errors. */
+/**
+ * The Gluff queue patch's error lines in dhcpd's log (the patch's hl_ldb.c): a failed SQLite step logs
+ * `Line 241: sqlite3 error: SQL logic error` (stage `sqlite3`, the patch's source line), and then the
+ * function's summary `ldb error: SQL logic error` (stage `ldb`). Either means the queue row of that ACK
+ * or release was NOT queued (typically an `idx` primary-key collision). Which line number belongs to
+ * which insert depends on the patch build (4.4.3: 241 an ACK's, 115 a release's), so it is kept as a number.
+ */
+export interface DhcpdQueueError {
+  kind: 'queue-error';
+  stage: 'sqlite3' | 'ldb';
+  /** The patch's `__LINE__`; null for the `ldb` line, which carries none. */
+  line: number | null;
+  /** sqlite3_errmsg text after `error: ` (e.g. `SQL logic error`). */
+  detail: string;
+}
+/** gluff's own syslog lines (ident `gluff`): start-up, lost and found database, its decisions (`-D`), errors. */
 export interface GluffNote {
   kind: 'gluff';
-  /** `start`, `stop`, `mysql-unreachable`, `reconnected`, `error`, `other`. */
-  what: 'start' | 'stop' | 'mysql-unreachable' | 'reconnected' | 'error' | 'other';
+  /**
+   * `start` (connected), `mysql-unreachable`, `reconnected`, `error` (LOG_ERR lines, mostly followed by
+   * exit), `other`; with `-D`, one decision per queue row: `found` (`Found lease in rdb. hw(a,b), …`),
+   * `prolong` (`Prolonging identical lease`), `cutoff` (`Different hw, cid or rid. Cutting off and making
+   * a new one`), `make` (`Making new lease entry`), `release-cut` (`Release. Cutting off the lease I found`),
+   * `multiple-rows` (`Multiple rows exist. Compacting...`: nothing is compacted), `no-rows-updated`
+   * (`do_update_lease(): No rows were updated!`: a warning after every prolong that moved nothing, not an
+   * error). `stop` is never produced (gluff logs nothing when it stops).
+   */
+  what:
+    | 'start'
+    | 'stop'
+    | 'mysql-unreachable'
+    | 'reconnected'
+    | 'found'
+    | 'prolong'
+    | 'cutoff'
+    | 'make'
+    | 'release-cut'
+    | 'multiple-rows'
+    | 'no-rows-updated'
+    | 'error'
+    | 'other';
   text: string;
+}
+/**
+ * gluff's line for each queue row it processes (with or without `-D`), the witness of what the queue
+ * delivered:
+ * `ACK on ip: 10.77.2.59, hw: 02:0a:00:77:01:01, cid: "gvrgrp2", rid: <NULL>, start: Sat Nov 28 04:22:05 2026, end: Sat Nov 28 04:24:05 2026`
+ * (`RELEASE on ip: …` for a release row). start/end are ctime text in the gluff host's local time.
+ */
+export interface GluffRecord {
+  kind: 'gluff-record';
+  /** The queue row's rtype: 0 `ack`, 1 `release`. */
+  record: 'ack' | 'release';
+  ip: string;
+  /** Normalised MAC (the queue's hw text; a client-id in hex when dhcpd had no hardware address). */
+  mac: string;
+  /** Circuit-id / remote-id bytes as canonical hex (parse/option82.ts); null when gluff printed `<NULL>`. */
+  cidHex: string | null;
+  remoteIdHex: string | null;
+  /** The circuit-id / remote-id exactly as printed (dhcpd's rendering, quotes included); null for `<NULL>`. */
+  cidText: string | null;
+  ridText: string | null;
+  /** The queue row's start and end, UTC (the ctime text read as wall time in `zone`). */
+  startMs: EpochMs;
+  endMs: EpochMs;
+  /**
+   * The IANA zone the ctime texts were read in: the sending host's (ParseContext.zoneByHost, else
+   * defaultZone). Kept so the body formats back to the exact text (ctime is a pure function of the
+   * instant and the zone; only the ctime texts the parser accepts, the canonical ones, are taken) and so
+   * a reader can see which zone turned wall time into startMs/endMs.
+   */
+  zone: string;
 }
 /** `autobridge[PID]: down seq=N`: the permuter is about to tear the bridges down. */
 export interface PortDown {
@@ -305,7 +371,9 @@ export type EventBody =
   | FailoverNote
   | DhcpCommit
   | DhcpReuseLease
+  | DhcpdQueueError
   | GluffNote
+  | GluffRecord
   | PortDown
   | PortMap
   | MemSample
@@ -332,7 +400,9 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'failover-note',
   'commit',
   'reuse-lease',
+  'queue-error',
   'gluff',
+  'gluff-record',
   'port-down',
   'port-map',
   'memsample',

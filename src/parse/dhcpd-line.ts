@@ -11,6 +11,8 @@
  *   else `Hostname Unsuitable for Printing`; it may contain spaces, parentheses and ` via `;
  * - `via X` is inet_ntoa(giaddr) when relayed, else the receiving interface name (never a space).
  *
+ * Also the Gluff queue patch's own error lines (`Line N: sqlite3 error: …`, `ldb error: …`: kind queue-error).
+ *
  * Hostile input never throws: a line no rule recognises becomes `{ kind: 'unknown', app: 'dhcpd' }`.
  */
 import type { DhcpCommit, EventBody, FailoverNote } from '../model/index.js';
@@ -569,6 +571,28 @@ function parseCommit(msg: string): EventBody {
 }
 
 /**
+ * The Gluff queue patch's errors (hl_ldb.c): `Line %d: sqlite3 error: %s` and `ldb error: %s`.
+ * The line number must be written as `%d` writes it (no sign, no leading zero) so the format gives the
+ * text back; the detail is anything, empty included.
+ */
+function parseQueueError(msg: string): EventBody {
+  if (msg.startsWith('ldb error: ')) {
+    return { kind: 'queue-error', stage: 'ldb', line: null, detail: msg.substring(11) };
+  }
+  // `Line ` + 1-9 digits + `: sqlite3 error: ` (a tenth digit fails the startsWith)
+  let i = 5;
+  let line = 0;
+  for (; i < msg.length && i < 14; i++) {
+    const c = msg.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    line = line * 10 + (c - 48);
+  }
+  if (i === 5 || (i > 6 && msg.charCodeAt(5) === 48)) return unknown(msg);
+  if (!msg.startsWith(': sqlite3 error: ', i)) return unknown(msg);
+  return { kind: 'queue-error', stage: 'sqlite3', line, detail: msg.substring(i + 17) };
+}
+
+/**
  * One dhcpd message (after `dhcpd[pid]: `) -> its event. Total: unrecognised text gives
  * `{ kind: 'unknown', app: 'dhcpd', text }`, never a throw.
  *
@@ -613,6 +637,12 @@ export function parseDhcpdMessage(msg: string): EventBody {
   if (c0 === 114 /* r */ && msg.startsWith('reuse_lease: ')) return parseReuseLease(msg);
   if (c0 === 65 /* A */ && msg.startsWith('Abandoning IP address ')) return parseAbandon(msg);
   if (c0 === 102 /* f */ && msg.startsWith('failover peer ')) return parseFailoverPeer(msg);
+  if (
+    (c0 === 76 /* L */ && msg.startsWith('Line ')) ||
+    (c0 === 108 /* l */ && msg.startsWith('ldb error: '))
+  ) {
+    return parseQueueError(msg);
+  }
   return parseOtherFailover(msg) ?? unknown(msg);
 }
 
@@ -627,7 +657,7 @@ function reasonPart(reason: string | null): string {
 /**
  * The inverse of parseDhcpdMessage: the message dhcpd logs for an event (for generators and replays).
  * MACs come out as dhcpd prints them (`%02x`); the commit line's hw/cid/rid unpadded, as
- * binary-to-ascii prints them. Kinds dhcpd never logs (port, memsample, gluff) give ''.
+ * binary-to-ascii prints them. Kinds dhcpd never logs (port, memsample, gluff, gluff-record) give ''.
  *
  * Example: `{ kind: 'dhcprelease', ip: '10.1.0.50', mac: '52:54:00:12:34:56', name: null, via: 'eth0', found: true }`
  * -> `DHCPRELEASE of 10.1.0.50 from 52:54:00:12:34:56 via eth0 (found)`
@@ -676,6 +706,10 @@ export function formatDhcpdMessage(body: EventBody): string {
         : `failover peer ${body.peer}: peer moves from ${body.from} to ${body.to}`;
     case 'failover-note':
       return body.text;
+    case 'queue-error':
+      return body.stage === 'ldb'
+        ? `ldb error: ${body.detail}`
+        : `Line ${body.line ?? 0}: sqlite3 error: ${body.detail}`;
     case 'commit':
       return (
         `gv-commit ip=${body.ip} hw=${unpadHexBytes(body.mac ?? '')} lease=${body.leaseSec} ` +

@@ -2,9 +2,12 @@
  * Messages of the non-dhcpd programs we follow: the port permuter (`autobridge`), the memory sampler
  * (`memsample`, written by `gluff-verify sample`) and Gluff itself (`gluff`). Formats: the lead's
  * formats.md; gluff's messages from hansliss/gluff gluff.c (v1.12). Each parse is total: text no
- * rule recognises becomes `{ kind: 'unknown', app, text }`.
+ * rule recognises becomes `{ kind: 'unknown', app, text }` (for gluff: a `gluff` note `other`).
  */
-import type { BridgeMap, EventBody, GluffNote, MemSample } from '../model/index.js';
+import type { BridgeMap, EpochMs, EventBody, GluffNote, GluffRecord, MemSample } from '../model/index.js';
+import { isDottedQuad, normaliseHexBytes } from './dhcpd-line.js';
+import { parseGluffOptionText } from './option82.js';
+import { civilFromMs, localToUtc, offsetAt, utcFromFields } from './zone.js';
 
 const DECIMAL = /^(?:0|[1-9][0-9]{0,15})$/;
 
@@ -120,24 +123,221 @@ const GLUFF_ERROR_PREFIXES = [
   'do_update_lease(): ',
 ] as const;
 
+/** gluff's fixed messages (gluff.c, v1.12; the decisions only with `-D`), by exact text. */
+const GLUFF_FIXED: ReadonlyMap<string, GluffNote['what']> = new Map<string, GluffNote['what']>([
+  ['MySQL server unreachable', 'mysql-unreachable'],
+  ['Re-connected to MySQL server', 'reconnected'],
+  ['Prolonging identical lease', 'prolong'],
+  ['Different hw, cid or rid. Cutting off and making a new one', 'cutoff'],
+  ['Making new lease entry', 'make'],
+  ['Release. Cutting off the lease I found', 'release-cut'],
+  ['Multiple rows exist. Compacting...', 'multiple-rows'],
+  // A LOG_WARNING after every prolong whose lend did not move (the queue row's end was not later): not an error.
+  ['do_update_lease(): No rows were updated!', 'no-rows-updated'],
+]);
+
+const DAY_MS = 86_400_000;
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+/** `Sat Nov 28 04:22:05 2026`: ctime's `%.3s %.3s%3d %.2d:%.2d:%.2d %d` for a four-digit year. */
+const CTIME_LENGTH = 24;
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
 /**
- * Classifies one gluff message. gluff 1.12 logs `start` once after connecting, `mysql-unreachable`
- * when a ping fails, `reconnected` when one succeeds again, and errors (mostly followed by exit).
- * It logs nothing when it stops, so `stop` never comes from gluff itself.
+ * UTC instant -> ctime text (without its newline) of the wall time in `zone`, as C's ctime_r on a host
+ * in that zone prints it: `Sat Nov 28 04:22:05 2026`, day space-padded (`Sun Nov  1 …`). Milliseconds are
+ * dropped. An unknown zone is read as UTC.
+ */
+export function formatCtime(ms: EpochMs, zone: string): string {
+  const second = Math.floor(ms / 1000) * 1000;
+  const wall = second + (offsetAt(zone, second) ?? 0);
+  const c = civilFromMs(wall);
+  const weekday = (((Math.floor(wall / DAY_MS) + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
+  return (
+    `${WEEKDAYS[weekday] as string} ${MONTHS[c.month - 1] as string} ${c.day < 10 ? ' ' : ''}${c.day} ` +
+    `${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} ${c.year}`
+  );
+}
+
+/** Digits at text[from, from+len) as a number (a leading space counts as 0), -1 when not digits. */
+function ctimeNumber(text: string, from: number, len: number): number {
+  let n = 0;
+  for (let i = from; i < from + len; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 && i === from && len === 2) continue;
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/**
+ * ctime text (a wall time in `zone`) -> UTC ms; null unless the text is exactly what formatCtime writes
+ * for the instant it reads as (so a wrong weekday, `Nov 31`, a zero-padded day or a wall time skipped by
+ * a DST change are refused, and formatCtime gives the text back). A wall time in the repeated hour when
+ * clocks go back is read as the earlier instant, as syslog headers are (parse/zone.ts).
+ * Example: `parseCtime('Sat Nov 28 04:22:05 2026', 'Europe/Stockholm')` -> Date.UTC(2026, 10, 28, 3, 22, 5).
+ */
+export function parseCtime(text: string, zone: string): EpochMs | null {
+  if (text.length !== CTIME_LENGTH) return null;
+  const month = MONTHS.indexOf(text.substring(4, 7) as (typeof MONTHS)[number]) + 1;
+  const day = ctimeNumber(text, 8, 2);
+  const hour = ctimeNumber(text, 11, 2);
+  const minute = ctimeNumber(text, 14, 2);
+  const second = ctimeNumber(text, 17, 2);
+  const year = ctimeNumber(text, 20, 4);
+  if (month === 0 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return null;
+  if (second < 0 || second > 59 || year < 1000) return null;
+  const ms = localToUtc(zone, utcFromFields(year, month, day, hour, minute, second));
+  if (ms === null || formatCtime(ms, zone) !== text) return null;
+  return ms;
+}
+
+/**
+ * Option values repeat a lot (a rig has a handful of ports), so parsed circuit-/remote-ids are memoised;
+ * the cache is dropped when it grows past OPTION_CACHE_MAX distinct texts.
+ */
+const OPTION_CACHE_MAX = 10_000;
+const optionCache = new Map<string, string | null>();
+
+function optionHex(text: string): string | null {
+  let hex = optionCache.get(text);
+  if (hex === undefined) {
+    hex = parseGluffOptionText(text);
+    if (optionCache.size >= OPTION_CACHE_MAX) optionCache.clear();
+    optionCache.set(text, hex);
+  }
+  return hex;
+}
+
+interface OptionField {
+  /** As printed; null for `<NULL>`. */
+  text: string | null;
+  hex: string | null;
+  /** Index just after the value (where `terminator` starts). */
+  end: number;
+}
+
+/**
+ * The cid or rid value at `pos`, followed by `terminator`: `<NULL>`, dhcpd's quoted text (read to its
+ * closing unescaped quote, so an escaped `", rid: ` inside is part of the value) or colon hex. Null when
+ * the value is neither rendering (parse/option82.ts) or the terminator does not follow.
+ */
+function readOptionField(msg: string, pos: number, terminator: string): OptionField | null {
+  if (msg.startsWith('<NULL>', pos) && msg.startsWith(terminator, pos + 6)) {
+    return { text: null, hex: null, end: pos + 6 };
+  }
+  let end: number;
+  if (msg.charCodeAt(pos) === 34 /* " */) {
+    let i = pos + 1;
+    while (i < msg.length) {
+      const c = msg.charCodeAt(i);
+      if (c === 92 /* \ */) i += 2;
+      else if (c === 34) break;
+      else i++;
+    }
+    if (i >= msg.length) return null;
+    end = i + 1;
+    if (!msg.startsWith(terminator, end)) return null;
+  } else {
+    end = msg.indexOf(terminator, pos);
+    if (end < 0) return null;
+  }
+  const text = msg.substring(pos, end);
+  const hex = optionHex(text);
+  return hex === null ? null : { text, hex, end };
+}
+
+/**
+ * `ACK on ip: IP, hw: HW, cid: CID, rid: RID, start: CTIME, end: CTIME` (gluff.c's `%s on ip: %s, hw: %s,
+ * cid: %s, rid: %s, start: %s, end: %s`, `RELEASE` for rtype 1), or null when any part does not read.
+ */
+function parseGluffRecord(msg: string, zone: string): GluffRecord | null {
+  let record: GluffRecord['record'];
+  let pos: number;
+  if (msg.startsWith('ACK on ip: ')) {
+    record = 'ack';
+    pos = 11;
+  } else if (msg.startsWith('RELEASE on ip: ')) {
+    record = 'release';
+    pos = 15;
+  } else {
+    return null;
+  }
+  const ipEnd = msg.indexOf(', hw: ', pos);
+  if (ipEnd < 0) return null;
+  const ip = msg.substring(pos, ipEnd);
+  if (!isDottedQuad(ip)) return null;
+  const hwEnd = msg.indexOf(', cid: ', ipEnd + 6);
+  if (hwEnd < 0) return null;
+  const hw = msg.substring(ipEnd + 6, hwEnd);
+  const cid = readOptionField(msg, hwEnd + 7, ', rid: ');
+  if (cid === null) return null;
+  const rid = readOptionField(msg, cid.end + 7, ', start: ');
+  if (rid === null) return null;
+  const startAt = rid.end + 9;
+  const endAt = startAt + CTIME_LENGTH + 7;
+  if (msg.length !== endAt + CTIME_LENGTH || !msg.startsWith(', end: ', startAt + CTIME_LENGTH)) return null;
+  const startMs = parseCtime(msg.substring(startAt, startAt + CTIME_LENGTH), zone);
+  const endMs = startMs === null ? null : parseCtime(msg.substring(endAt), zone);
+  if (startMs === null || endMs === null) return null;
+  return {
+    kind: 'gluff-record',
+    record,
+    ip,
+    mac: normaliseHexBytes(hw) ?? hw,
+    cidHex: cid.hex,
+    remoteIdHex: rid.hex,
+    cidText: cid.text,
+    ridText: rid.text,
+    startMs,
+    endMs,
+    zone,
+  };
+}
+
+/**
+ * One gluff message -> its event. The per-row line (`ACK on ip: …` / `RELEASE on ip: …`) becomes a
+ * `gluff-record` with its ctimes read in `zone` (the sending host's zone, ParseContext.zoneByHost); a
+ * per-row line that does not read (cut short, a bad ctime, a cid that is no dhcpd rendering) stays a
+ * `gluff` note `other`. Everything else is classified by its text: gluff 1.12 logs `start` once after
+ * connecting, `mysql-unreachable` when a ping fails, `reconnected` when one succeeds again, errors
+ * (mostly followed by exit) and, with `-D`, its decision for each row (`found`, `prolong`, `cutoff`,
+ * `make`, `release-cut`, `multiple-rows`, `no-rows-updated`). It logs nothing when it stops, so `stop`
+ * never comes from gluff itself.
  *
  * Example: `gluff v1.12 starting, using Sqlite3 database /var/db/dhcpd_queue.db3 and MySQL database mysql://gluff@db1/dhcpd_leases`
  * -> `{ kind: 'gluff', what: 'start', text: <the message> }`
  */
-export function parseGluffMessage(msg: string): GluffNote {
-  let what: GluffNote['what'] = 'other';
-  if (msg === 'MySQL server unreachable') what = 'mysql-unreachable';
-  else if (msg === 'Re-connected to MySQL server') what = 'reconnected';
+export function parseGluffMessage(msg: string, zone = 'UTC'): GluffNote | GluffRecord {
+  const c0 = msg.charCodeAt(0);
+  if (c0 === 65 /* A */ || c0 === 82 /* R */) {
+    const record = parseGluffRecord(msg, zone);
+    if (record !== null) return record;
+  }
+  let what = GLUFF_FIXED.get(msg) ?? 'other';
+  if (what !== 'other') return { kind: 'gluff', what, text: msg };
+  if (msg.startsWith('Found lease in rdb.')) what = 'found';
   else if (msg.includes(' starting, using Sqlite3 database ')) what = 'start';
   else if (GLUFF_ERROR_PREFIXES.some((p) => msg.startsWith(p))) what = 'error';
   return { kind: 'gluff', what, text: msg };
 }
 
-/** Inverse of parseGluffMessage: the text. Example: `{ what: 'reconnected', … }` -> `Re-connected to MySQL server`. */
+/**
+ * Inverse of parseGluffMessage. Examples: `{ what: 'reconnected', … }` -> `Re-connected to MySQL server`;
+ * a gluff-record -> `ACK on ip: 10.1.0.50, hw: 52:54:00:12:34:56, cid: "port1", rid: <NULL>, start: Sat Nov 28 02:23:45 2026, end: …`
+ * (its ctimes in the record's zone).
+ */
 export function formatGluffMessage(body: EventBody): string {
+  if (body.kind === 'gluff-record') {
+    return (
+      `${body.record === 'ack' ? 'ACK' : 'RELEASE'} on ip: ${body.ip}, hw: ${body.mac}, ` +
+      `cid: ${body.cidText ?? '<NULL>'}, rid: ${body.ridText ?? '<NULL>'}, ` +
+      `start: ${formatCtime(body.startMs, body.zone)}, end: ${formatCtime(body.endMs, body.zone)}`
+    );
+  }
   return body.kind === 'gluff' || body.kind === 'unknown' || body.kind === 'other' ? body.text : '';
 }

@@ -12,7 +12,7 @@ import {
   parseGluffMessage,
   parseMemsampleMessage,
 } from './other-lines.js';
-import { formatSyslogFrame, parseSyslogFrame, type FormatFrameOptions } from './syslog-frame.js';
+import { formatSyslogFrame, parseSyslogFrame, zoneFor, type FormatFrameOptions } from './syslog-frame.js';
 
 /** The programs whose messages we parse; anything else is kept as kind `other`. */
 export const FOLLOWED_APPS = ['dhcpd', 'gluff', 'autobridge', 'memsample'] as const;
@@ -22,10 +22,11 @@ function isFollowedApp(app: string): boolean {
 }
 
 /**
- * The event body for a message of program `app`.
+ * The event body for a message of program `app`. `zone` is the sending host's zone (the one its syslog
+ * header is read in): gluff's per-row lines carry ctime wall times in it. Default UTC.
  * Example: `parseAppMessage('autobridge', 'down seq=17')` -> `{ kind: 'port-down', seq: 17 }`.
  */
-export function parseAppMessage(app: string, text: string): EventBody {
+export function parseAppMessage(app: string, text: string, zone = 'UTC'): EventBody {
   // rsyslog keeps the space after `tag:` as part of MSG, so its RFC 5424 output
   // (RSYSLOG_SyslogProtocol23Format) has ` DHCPACK …`. None of the followed programs starts a message
   // with a space, so one is dropped for them; other programs' text is kept as it came.
@@ -34,7 +35,7 @@ export function parseAppMessage(app: string, text: string): EventBody {
     case 'dhcpd':
       return parseDhcpdMessage(msg);
     case 'gluff':
-      return parseGluffMessage(msg);
+      return parseGluffMessage(msg, zone);
     case 'autobridge':
       return parseAutobridgeMessage(msg);
     case 'memsample':
@@ -68,7 +69,9 @@ export function parseMessage(bytes: Uint8Array, ctx: ParseContext): ParseResult 
   const framed = parseSyslogFrame(bytes, ctx);
   if (!framed.ok) return framed;
   const frame = framed.frame;
-  return { ok: true, event: eventFromFrame(frame, parseAppMessage(frame.app, frame.msg)) };
+  // Only gluff's lines hold wall times of their own (ctime, in the host's zone); the lookup is skipped for the rest.
+  const zone = frame.app === 'gluff' ? zoneFor(ctx, frame.host) : 'UTC';
+  return { ok: true, event: eventFromFrame(frame, parseAppMessage(frame.app, frame.msg, zone)) };
 }
 
 /**
@@ -78,6 +81,7 @@ export function parseMessage(bytes: Uint8Array, ctx: ParseContext): ParseResult 
 export function formatAppMessage(body: EventBody): { app: string; msg: string } {
   switch (body.kind) {
     case 'gluff':
+    case 'gluff-record':
       return { app: 'gluff', msg: formatGluffMessage(body) };
     case 'port-down':
     case 'port-map':

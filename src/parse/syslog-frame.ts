@@ -307,7 +307,8 @@ function stripBom(msg: string): string {
   return msg.charCodeAt(0) === 0xfeff ? msg.substring(1) : msg;
 }
 
-function zoneFor(ctx: ParseContext, host: string): string {
+/** The zone of `host`'s wall-clock times: `ctx.zoneByHost[host]`, else `ctx.defaultZone`. */
+export function zoneFor(ctx: ParseContext, host: string): string {
   // typeof, not `??`: a host called `constructor` or `__proto__` must not pick up Object.prototype.
   const zone = ctx.zoneByHost[host];
   return typeof zone === 'string' ? zone : ctx.defaultZone;

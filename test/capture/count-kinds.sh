@@ -7,7 +7,13 @@
 #   REFERENCE_UTC  an ISO instant near the capture (year inference), e.g. 2026-11-28T03:00:00Z
 #
 # Classification (first match wins, in this order; the parser must agree):
-#   other           the tag is not dhcpd (here: dhcrelay)
+#   other           the tag is neither dhcpd nor gluff (here: dhcrelay)
+#   gluff-record    gluff's per-row line `ACK on ip: IP, hw: HW, cid: CID, rid: RID, start: CTIME, end: CTIME`
+#                   (`RELEASE on ip: ` likewise; CTIME `Sat Nov 28 04:22:05 2026`, day space-padded).
+#                   The parser is stricter (a real weekday and date, a dhcpd rendering or <NULL> as cid/rid,
+#                   the zone's wall time); a real gluff only prints lines that pass both.
+#   gluff           every other gluff line (start-up, decisions with -D, warnings, errors)
+#   queue-error     dhcpd `Line N: sqlite3 error: ` / `ldb error: ` (Gluff's queue patch)
 #   commit          `gv-commit ` (specs/dhcpd-commit-log.conf)
 #   dhcpdiscover    `DHCPDISCOVER from `   (including `: load balance to peer NAME`)
 #   dhcpoffer       `DHCPOFFER on `
@@ -38,10 +44,16 @@ REF="${2:?usage: count-kinds.sh INPUT.log REFERENCE_UTC}"
 
 HDR='^[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ]+ '
 D="${HDR}dhcpd\\[[0-9]+\\]: "
+G="${HDR}gluff\\[[0-9]+\\]: "
+FOLLOWED="${HDR}(dhcpd|gluff)\\[[0-9]+\\]: "
+CTIME='[A-Z][a-z]{2} [A-Z][a-z]{2} [ 123][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}'
 c() { grep -cE "$1" "$IN" || true; }
 
 declare -A K
-K[other]=$(grep -cvE "${HDR}dhcpd\\[[0-9]+\\]: " "$IN" || true)
+K[other]=$(grep -cvE "$FOLLOWED" "$IN" || true)
+K[gluff-record]=$(c "${G}(ACK|RELEASE) on ip: [0-9.]+, hw: .*, cid: .*, rid: .*, start: ${CTIME}, end: ${CTIME}\$")
+K[gluff]=$(( $(c "$G") - ${K[gluff-record]} ))
+K[queue-error]=$(c "${D}(Line [0-9]+: sqlite3 error: |ldb error: )")
 K[commit]=$(c "${D}gv-commit ")
 K[dhcpdiscover]=$(c "${D}DHCPDISCOVER from ")
 K[dhcpoffer]=$(c "${D}DHCPOFFER on ")
@@ -58,7 +70,7 @@ STATE="${D}failover peer [^ ]+: (I move|peer moves) from [^ ]+ to [^ ]+$"
 NOTE="${D}(failover peer [^ ]+: |Both servers have entered recover-done!$|peer [^ ]+: disconnected$|peer [^ ]+: Got POOLREQ, answering negatively!|balancing pool |balanced pool |IMBALANCED pool |bind update on [0-9.]+ from [^ ]+ rejected: |bind update on [0-9.]+ got ack from [^ ]+: |timeout waiting for failover peer |Failover (CONNECT|CONNECTACK|DISCONNECT) |Sent update .* message to |Update request (all )?from [^ ]+: )"
 K[failover-state]=$(c "$STATE")
 K[failover-note]=$(grep -E "$NOTE" "$IN" | grep -cvE "$STATE" || true)
-KNOWN="${D}(gv-commit |DHCPDISCOVER from |DHCPOFFER on |DHCPREQUEST for |DHCPACK on |DHCPACK to |DHCPNAK on |DHCPRELEASE of |DHCPDECLINE of |DHCPINFORM from |Abandoning IP address |reuse_lease: )"
+KNOWN="${D}(gv-commit |DHCPDISCOVER from |DHCPOFFER on |DHCPREQUEST for |DHCPACK on |DHCPACK to |DHCPNAK on |DHCPRELEASE of |DHCPDECLINE of |DHCPINFORM from |Abandoning IP address |reuse_lease: |Line [0-9]+: sqlite3 error: |ldb error: )"
 UNKNOWN_LINES=$(grep -E "$D" "$IN" | grep -vE "$KNOWN" | grep -vE "$STATE" | grep -vE "$NOTE" || true)
 K[unknown]=$(printf '%s' "$UNKNOWN_LINES" | grep -c . || true)
 
@@ -74,7 +86,7 @@ kinds_json=$(for k in "${!K[@]}"; do [ "${K[$k]}" -gt 0 ] && printf '%s\t%s\n' "
   jq -Rn '[inputs | split("\t") | {(.[0]): (.[1] | tonumber)}] | add')
 hosts_json=$(awk '{print $4}' "$IN" | sort | uniq -c |
   jq -Rn '[inputs | capture("^ *(?<n>[0-9]+) (?<h>.+)$") | {(.h): (.n | tonumber)}] | add')
-other_json=$(grep -vE "${HDR}dhcpd\\[[0-9]+\\]: " "$IN" | awk '{sub(/\[.*/, "", $5); sub(/:$/, "", $5); print $5}' |
+other_json=$(grep -vE "$FOLLOWED" "$IN" | awk '{sub(/\[.*/, "", $5); sub(/:$/, "", $5); print $5}' |
   sort | uniq -c | jq -Rn '[inputs | capture("^ *(?<n>[0-9]+) (?<a>.+)$") | {(.a): (.n | tonumber)}] | add // {}')
 unknown_json=$(printf '%s\n' "$UNKNOWN_LINES" | grep . | sed -E "s/${D}//" | sort -u | jq -Rn '[inputs]')
 

@@ -22,11 +22,13 @@ import type {
   DhcpOffer,
   DhcpRelease,
   DhcpRequest,
+  DhcpdQueueError,
   EventBody,
   EventKind,
   FailoverNote,
   FailoverState,
   GluffNote,
+  GluffRecord,
   MemSample,
   OtherLine,
   PortDown,
@@ -35,6 +37,9 @@ import type {
   UidDuplicate,
   UnknownLine,
 } from '../../src/model/index.js';
+import { formatGluffOptionText, parseGluffOptionText, textToHex } from '../../src/parse/option82.js';
+import { formatCtime } from '../../src/parse/other-lines.js';
+import { localToUtc } from '../../src/parse/zone.js';
 
 /** fc.record with plain (not null-prototype) objects, so values deep-equal what parsers build. */
 function rec<T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {
@@ -278,21 +283,122 @@ export const arbDhcpCommit: fc.Arbitrary<DhcpCommit> = rec({
   remoteIdHex: fc.option(arbHexBytes(1, 32), { nil: null }),
 });
 
-/** gluff messages from gluff.c's format strings, so `what` matches the text. `stop` is never logged. */
-export const arbGluffNote: fc.Arbitrary<GluffNote> = fc.tuple(arbPeerName, arbText).chain(([name, detail]) =>
-  fc.constantFrom<GluffNote>(
-    {
-      kind: 'gluff',
-      what: 'start',
-      text: `gluff v1.12 starting, using Sqlite3 database /var/db/${name}.db3 and MySQL database mysql://gluff@db1/dhcpd_leases`,
-    },
-    { kind: 'gluff', what: 'mysql-unreachable', text: 'MySQL server unreachable' },
-    { kind: 'gluff', what: 'reconnected', text: 'Re-connected to MySQL server' },
-    { kind: 'gluff', what: 'error', text: `mysql_execute(): ${detail}` },
-    { kind: 'gluff', what: 'error', text: `Failed to claim queue entries: ${detail}` },
-    { kind: 'gluff', what: 'other', text: 'Multiple rows exist. Compacting...' },
+/** The Gluff queue patch's dhcpd lines: `Line N: sqlite3 error: DETAIL` and `ldb error: DETAIL`. */
+const arbQueueErrorDetail = fc.oneof(
+  fc.constantFrom(
+    'SQL logic error',
+    'UNIQUE constraint failed: lease_queue.start, lease_queue.idx',
+    'database is locked',
+    'not an error',
   ),
+  arbText,
 );
+export const arbQueueError: fc.Arbitrary<DhcpdQueueError> = fc.oneof(
+  rec({
+    kind: fc.constant('queue-error' as const),
+    stage: fc.constant('sqlite3' as const),
+    line: fc.oneof(fc.constantFrom(115, 241), fc.nat(999_999_999)),
+    detail: arbQueueErrorDetail,
+  }),
+  rec({
+    kind: fc.constant('queue-error' as const),
+    stage: fc.constant('ldb' as const),
+    line: fc.constant(null),
+    detail: arbQueueErrorDetail,
+  }),
+);
+
+/** Zones for gluff hosts: none, European and American DST, a half-hour offset. */
+export const arbGluffZone: fc.Arbitrary<string> = fc.constantFrom(
+  'UTC',
+  'Europe/Stockholm',
+  'America/New_York',
+  'Asia/Kolkata',
+);
+
+/**
+ * A circuit-/remote-id as the Gluff queue holds it: dhcpd's rendering of any bytes (quoted text with
+ * backslash escapes, or unpadded colon hex), text with the separators of gluff's line inside, and
+ * renderings dhcpd does not write but parse/option82.ts reads (padded hex, octal escapes).
+ */
+export const arbGluffOptionText: fc.Arbitrary<string> = fc.oneof(
+  arbHexBytes(1, 24).map(formatGluffOptionText),
+  fc.string({ unit: printable, minLength: 1, maxLength: 24 }).map((t) => formatGluffOptionText(textToHex(t))),
+  fc
+    .constantFrom('x", rid: <NULL>, start: Sat', 'a, rid: b', '<NULL>', 'Gi1/0/5 "x"', "$`\\'")
+    .map((t) => formatGluffOptionText(textToHex(t))),
+  fc.constantFrom('00:04:00:0a', '"\\001port"', '"\\p"', '""'),
+);
+
+/** Whole seconds 2000..2037: instants, or wall times read as if UTC. */
+const arbCtimeSec = fc.integer({ min: 946_684_800, max: 2_145_916_800 }).map((sec) => sec * 1000);
+
+/** A UTC instant the ctime of `zone` reads back to: a wall time in `zone` resolved as the parser does. */
+function ctimeInstant(zone: string, wallMs: number): number {
+  return localToUtc(zone, wallMs) as number;
+}
+
+/** gluff's per-row line, every field in the parser's canonical form for its zone. */
+export const arbGluffRecord: fc.Arbitrary<GluffRecord> = fc
+  .record(
+    {
+      record: fc.constantFrom('ack' as const, 'release' as const),
+      ip: arbIp,
+      mac: fc.oneof({ weight: 8, arbitrary: arbMac }, arbHexBytes(1, 16), fc.constant('')),
+      cidText: fc.option(arbGluffOptionText, { nil: null }),
+      ridText: fc.option(arbGluffOptionText, { nil: null }),
+      startWall: arbCtimeSec,
+      lengthSec: fc.oneof(fc.nat(600), fc.nat(8 * 86_400)),
+      zone: arbGluffZone,
+    },
+    { noNullPrototype: true },
+  )
+  .map(({ record, ip, mac, cidText, ridText, startWall, lengthSec, zone }) => ({
+    kind: 'gluff-record' as const,
+    record,
+    ip,
+    mac,
+    cidHex: cidText === null ? null : parseGluffOptionText(cidText),
+    remoteIdHex: ridText === null ? null : parseGluffOptionText(ridText),
+    cidText,
+    ridText,
+    startMs: ctimeInstant(zone, startWall),
+    endMs: ctimeInstant(zone, startWall + lengthSec * 1000),
+    zone,
+  }));
+
+/** gluff messages from gluff.c's format strings, so `what` matches the text. `stop` is never logged. */
+export const arbGluffNote: fc.Arbitrary<GluffNote> = fc
+  .tuple(arbPeerName, arbText, fc.array(fc.nat(99), { minLength: 6, maxLength: 6 }), arbCtimeSec)
+  .chain(([name, detail, ids, t]) =>
+    fc.constantFrom<GluffNote>(
+      {
+        kind: 'gluff',
+        what: 'start',
+        text: `gluff v1.12 starting, using Sqlite3 database /var/db/${name}.db3 and MySQL database mysql://gluff@db1/dhcpd_leases`,
+      },
+      { kind: 'gluff', what: 'mysql-unreachable', text: 'MySQL server unreachable' },
+      { kind: 'gluff', what: 'reconnected', text: 'Re-connected to MySQL server' },
+      { kind: 'gluff', what: 'error', text: `mysql_execute(): ${detail}` },
+      { kind: 'gluff', what: 'error', text: `Failed to claim queue entries: ${detail}` },
+      {
+        kind: 'gluff',
+        what: 'found',
+        text:
+          `Found lease in rdb. hw(${ids[0]},${ids[1]}), cid(${ids[2]},${ids[3]}), rid(${ids[4]},${ids[5]}) ` +
+          `[${formatCtime(t, 'UTC')}#012..${formatCtime(t + 60_000, 'UTC')}#012]`,
+      },
+      { kind: 'gluff', what: 'prolong', text: 'Prolonging identical lease' },
+      { kind: 'gluff', what: 'cutoff', text: 'Different hw, cid or rid. Cutting off and making a new one' },
+      { kind: 'gluff', what: 'make', text: 'Making new lease entry' },
+      { kind: 'gluff', what: 'release-cut', text: 'Release. Cutting off the lease I found' },
+      { kind: 'gluff', what: 'multiple-rows', text: 'Multiple rows exist. Compacting...' },
+      { kind: 'gluff', what: 'no-rows-updated', text: 'do_update_lease(): No rows were updated!' },
+      { kind: 'gluff', what: 'other', text: `Creating sqlite3 database /var/db/${name}.db3` },
+      // A per-row line cut short stays a note.
+      { kind: 'gluff', what: 'other', text: `ACK on ip: 10.1.0.50, hw: 52:54:00:12:34:56, cid: <NULL>` },
+    ),
+  );
 
 export const arbPortDown: fc.Arbitrary<PortDown> = rec({
   kind: fc.constant('port-down' as const),
@@ -363,7 +469,9 @@ export const arbEventBodyByKind: {
   'failover-state': arbFailoverState,
   'failover-note': arbFailoverNote,
   commit: arbDhcpCommit,
+  'queue-error': arbQueueError,
   gluff: arbGluffNote,
+  'gluff-record': arbGluffRecord,
   'port-down': arbPortDown,
   'port-map': arbPortMap,
   memsample: arbMemSample,

@@ -420,6 +420,7 @@ describe('formatDhcpdMessage', () => {
     'failover-state',
     'failover-note',
     'commit',
+    'queue-error',
     'unknown',
   ] as const;
   for (const kind of dhcpdKinds) {
@@ -569,8 +570,10 @@ const SOURCE_FORMATS: readonly (readonly [string, string, string | null])[] = [
   ['DHCPRELEASE from 52:54:00:12:34:56 via 10.1.0.1: unknown network segment', 'unknown', null],
   ['client 52:54:00:12:34:56 has duplicate leases on net1', 'unknown', null],
   ['Reclaiming abandoned lease 10.1.0.50.', 'unknown', null],
-  ['Line 812: sqlite3 error: database is locked', 'unknown', null],
   ['Server starting service.', 'unknown', null],
+  // the Gluff queue patch (hl_ldb.c): `Line %d: sqlite3 error: %s`, `ldb error: %s`
+  ['Line 812: sqlite3 error: database is locked', 'queue-error', 'database is locked'],
+  ['ldb error: database is locked', 'queue-error', 'database is locked'],
 ];
 
 describe('parseDhcpdMessage (dhcpd 4.4.3 source formats)', () => {
@@ -579,7 +582,81 @@ describe('parseDhcpdMessage (dhcpd 4.4.3 source formats)', () => {
       const body = parseDhcpdMessage(line);
       assert.equal(body.kind, kind);
       if (body.kind === 'failover-note') assert.equal(body.note, detail);
+      else if (body.kind === 'queue-error') assert.equal(body.detail, detail);
       else if ('reason' in body) assert.equal(body.reason, detail);
     });
   }
+});
+
+describe('parseDhcpdMessage (Gluff queue patch errors)', () => {
+  // Real lines: test/golden/real-gluff/run1/syslog.log (a release's insert collided; dhcpd 4.4.3 + patch),
+  // and the same patch's line for an ACK's insert.
+  const REAL: readonly (readonly [string, EventBody])[] = [
+    [
+      'Line 115: sqlite3 error: SQL logic error',
+      { kind: 'queue-error', stage: 'sqlite3', line: 115, detail: 'SQL logic error' },
+    ],
+    [
+      'ldb error: SQL logic error',
+      { kind: 'queue-error', stage: 'ldb', line: null, detail: 'SQL logic error' },
+    ],
+    [
+      'Line 241: sqlite3 error: SQL logic error',
+      { kind: 'queue-error', stage: 'sqlite3', line: 241, detail: 'SQL logic error' },
+    ],
+    [
+      'Line 7: sqlite3 error: UNIQUE constraint failed: lease_queue.start, lease_queue.idx',
+      {
+        kind: 'queue-error',
+        stage: 'sqlite3',
+        line: 7,
+        detail: 'UNIQUE constraint failed: lease_queue.start, lease_queue.idx',
+      },
+    ],
+    ['Line 0: sqlite3 error: ', { kind: 'queue-error', stage: 'sqlite3', line: 0, detail: '' }],
+    ['ldb error: ', { kind: 'queue-error', stage: 'ldb', line: null, detail: '' }],
+  ];
+  for (const [line, expected] of REAL) {
+    it(`should parse ${JSON.stringify(line)} and write it back`, () => {
+      assert.deepEqual(parseDhcpdMessage(line), expected);
+      assert.equal(formatDhcpdMessage(expected), line);
+    });
+  }
+
+  // Not what `%d` writes, or not the patch's shape: kept as unknown, never a throw.
+  const NOT_QUEUE_ERRORS = [
+    'Line : sqlite3 error: SQL logic error',
+    'Line 0241: sqlite3 error: SQL logic error',
+    'Line -1: sqlite3 error: SQL logic error',
+    'Line 1234567890: sqlite3 error: SQL logic error',
+    'Line 241: sqlite3 error:',
+    'Line 241: sqlite3 error',
+    'Line 241',
+    'Line ',
+    'Line 241: mysql error: x',
+    'Line 241 : sqlite3 error: x',
+    'ldb error:',
+    'ldb errors: x',
+    'Ldb error: x',
+  ];
+  for (const line of NOT_QUEUE_ERRORS) {
+    it(`should keep ${JSON.stringify(line)} as unknown`, () => {
+      assert.deepEqual(parseDhcpdMessage(line), { kind: 'unknown', app: 'dhcpd', text: line });
+    });
+  }
+
+  it('should never throw on mutations of the patch lines', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Line 241: sqlite3 error: SQL logic error', 'ldb error: SQL logic error'),
+        fc.nat(45),
+        fc.string({ unit: 'binary', maxLength: 30 }),
+        (line, cut, tail) => {
+          const body = parseDhcpdMessage(line.slice(0, cut) + tail);
+          assert.ok(body.kind === 'queue-error' || body.kind === 'unknown');
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -149,10 +149,12 @@ describe('parseMessage', () => {
             host,
             pid: body.kind === 'memsample' ? body.pid : pid,
           } as LogEvent;
-          const line = formatLogLine(event, { format, zone: 'Europe/Stockholm' });
+          // A gluff-record's ctimes are in its host's zone: the host gets that zone for the whole line.
+          const zone = body.kind === 'gluff-record' ? body.zone : 'Europe/Stockholm';
+          const line = formatLogLine(event, { format, zone });
           const ctx: ParseContext = {
             referenceMs: timeMs,
-            zoneByHost: { [host]: 'Europe/Stockholm' },
+            zoneByHost: { [host]: zone },
             defaultZone: 'UTC',
           };
           // Act
@@ -175,6 +177,80 @@ describe('parseMessage', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('parseMessage (Gluff witnesses)', () => {
+  const STOCKHOLM_CTX: ParseContext = {
+    referenceMs: Date.UTC(2026, 10, 28, 3),
+    zoneByHost: { 'gvrg-dhcp1': 'Europe/Stockholm', 'gvrg-dhcp2': 'Europe/Stockholm' },
+    defaultZone: 'UTC',
+  };
+  // Verbatim from test/golden/real-gluff/run2/syslog.log and run1/syslog.log.
+  const ACK_LINE =
+    'Nov 28 04:22:06 gvrg-dhcp1 gluff[10524]: ACK on ip: 10.77.2.59, hw: 02:0a:00:77:01:01, cid: "gvrgrp2", rid: <NULL>, start: Sat Nov 28 04:22:05 2026, end: Sat Nov 28 04:24:05 2026';
+
+  it("should read a gluff-record's ctimes in the zone of its host, as the header", () => {
+    const r = parseMessage(enc.encode(ACK_LINE), STOCKHOLM_CTX);
+    assert.deepEqual(r, {
+      ok: true,
+      event: {
+        kind: 'gluff-record',
+        record: 'ack',
+        ip: '10.77.2.59',
+        mac: '02:0a:00:77:01:01',
+        cidHex: '67:76:72:67:72:70:32',
+        remoteIdHex: null,
+        cidText: '"gvrgrp2"',
+        ridText: null,
+        startMs: Date.parse('2026-11-28T03:22:05Z'),
+        endMs: Date.parse('2026-11-28T03:24:05Z'),
+        zone: 'Europe/Stockholm',
+        timeMs: Date.parse('2026-11-28T03:22:06Z'),
+        host: 'gvrg-dhcp1',
+        pid: 10524,
+      },
+    });
+  });
+
+  it('should use the default zone for a host the context does not list', () => {
+    const ctx: ParseContext = { ...STOCKHOLM_CTX, zoneByHost: {}, defaultZone: 'America/New_York' };
+    const r = parseMessage(enc.encode(ACK_LINE), ctx);
+    assert.ok(r.ok && r.event.kind === 'gluff-record');
+    assert.equal(r.event.startMs, Date.parse('2026-11-28T09:22:05Z'));
+    assert.equal(r.event.zone, 'America/New_York');
+  });
+
+  it("should use the host's zone for the ctimes even when an RFC 5424 header carries its own offset", () => {
+    const line =
+      '<191>1 2026-11-28T04:22:06+01:00 gvrg-dhcp1 gluff 10524 - - ACK on ip: 10.77.2.59, hw: 02:0a:00:77:01:01, cid: "gvrgrp2", rid: <NULL>, start: Sat Nov 28 04:22:05 2026, end: Sat Nov 28 04:24:05 2026';
+    const r = parseMessage(enc.encode(line), STOCKHOLM_CTX);
+    assert.ok(r.ok && r.event.kind === 'gluff-record');
+    assert.equal(r.event.timeMs, Date.parse('2026-11-28T03:22:06Z'));
+    assert.equal(r.event.startMs, Date.parse('2026-11-28T03:22:05Z'));
+  });
+
+  it("should parse the patch's queue errors and gluff's decision lines", () => {
+    const lines: readonly (readonly [string, Record<string, unknown>])[] = [
+      [
+        'Nov 28 03:59:04 gvrg-dhcp1 dhcpd[29899]: Line 115: sqlite3 error: SQL logic error',
+        { kind: 'queue-error', stage: 'sqlite3', line: 115, detail: 'SQL logic error' },
+      ],
+      [
+        'Nov 28 03:59:04 gvrg-dhcp1 dhcpd[29899]: ldb error: SQL logic error',
+        { kind: 'queue-error', stage: 'ldb', line: null, detail: 'SQL logic error' },
+      ],
+      [
+        'Nov 28 04:22:06 gvrg-dhcp1 gluff[10524]: do_update_lease(): No rows were updated!',
+        { kind: 'gluff', what: 'no-rows-updated', text: 'do_update_lease(): No rows were updated!' },
+      ],
+    ];
+    for (const [line, body] of lines) {
+      const r = parseMessage(enc.encode(line), STOCKHOLM_CTX);
+      assert.ok(r.ok, line);
+      const { timeMs: _t, host: _h, pid: _p, ...got } = r.event;
+      assert.deepEqual(got, body);
+    }
   });
 });
 

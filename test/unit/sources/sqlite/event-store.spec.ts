@@ -362,6 +362,58 @@ describe('EventStore', () => {
       assert.equal(st.rejected, 2);
       assert.equal(st.messages, 5);
     });
+    it('should store the Gluff witnesses as typed events, count their kinds, and re-read their ctimes on reparse', () => {
+      // Arrange: real lines of test/golden/real-gluff/run1 (hosts in Europe/Stockholm).
+      const s = open();
+      const stockholm: ParseContext = {
+        ...UTC,
+        zoneByHost: { 'gvrg-dhcp1': 'Europe/Stockholm', 'gvrg-dhcp2': 'Europe/Stockholm' },
+      };
+      // Act
+      s.appendRaw(
+        [
+          raw('Nov 28 03:59:04 gvrg-dhcp1 dhcpd[29899]: Line 115: sqlite3 error: SQL logic error'),
+          raw('Nov 28 03:59:04 gvrg-dhcp1 dhcpd[29899]: ldb error: SQL logic error'),
+          raw(
+            'Nov 28 03:59:06 gvrg-dhcp2 gluff[21923]: RELEASE on ip: 10.77.1.58, hw: 02:0a:00:77:05:05, cid: <NULL>, rid: <NULL>, start: Sat Nov 28 03:59:01 2026, end: Sat Nov 28 03:59:04 2026',
+          ),
+          raw('Nov 28 03:59:06 gvrg-dhcp2 gluff[21923]: do_update_lease(): No rows were updated!'),
+        ],
+        stockholm,
+      );
+      // Assert
+      assert.deepEqual(s.stats().byKind, { 'queue-error': 2, 'gluff-record': 1, gluff: 1 });
+      const [record] = [...s.queryEvents({ kinds: ['gluff-record'] })];
+      assert.deepEqual(record && plain(record), {
+        kind: 'gluff-record',
+        record: 'release',
+        ip: '10.77.1.58',
+        mac: '02:0a:00:77:05:05',
+        cidHex: null,
+        remoteIdHex: null,
+        cidText: null,
+        ridText: null,
+        startMs: Date.parse('2026-11-28T02:59:01Z'),
+        endMs: Date.parse('2026-11-28T02:59:04Z'),
+        zone: 'Europe/Stockholm',
+        timeMs: Date.parse('2026-11-28T02:59:06Z'),
+        host: 'gvrg-dhcp2',
+        pid: 21923,
+      });
+      const errors = [...s.queryEvents({ kinds: ['queue-error'] })].map((e) =>
+        e.kind === 'queue-error' ? [e.stage, e.line, e.detail] : [],
+      );
+      assert.deepEqual(errors, [
+        ['sqlite3', 115, 'SQL logic error'],
+        ['ldb', null, 'SQL logic error'],
+      ]);
+      // Reparse in UTC: the ctimes move with the header.
+      s.reparse(UTC);
+      const [again] = [...s.queryEvents({ kinds: ['gluff-record'] })];
+      assert.ok(again?.kind === 'gluff-record');
+      assert.equal(again.startMs, Date.parse('2026-11-28T03:59:01Z'));
+      assert.equal(again.zone, 'UTC');
+    });
     it('should count rejections per reason', () => {
       const s = open();
       s.appendRaw([raw(''), raw(''), raw('garbage'), raw(new Uint8Array(70_000).fill(65))], UTC);

@@ -62,6 +62,37 @@ describe('encodeBody', () => {
     // Assert
     assert.deepEqual(out, { ip: 167837746, mac: 0x525400123456, via: '10.1.0.1', rest: '{"name":"host1"}' });
   });
+  it("should put a gluff-record's ip and mac in their columns like any other kind's", () => {
+    const out: EncodedBody = { ip: null, mac: null, via: null, rest: null };
+    encodeBody(
+      {
+        kind: 'gluff-record',
+        record: 'ack',
+        ip: '10.77.2.59',
+        mac: '02:0a:00:77:01:01',
+        cidHex: '67:76:72:67:72:70:32',
+        remoteIdHex: null,
+        cidText: '"gvrgrp2"',
+        ridText: null,
+        startMs: 1_795_835_325_000,
+        endMs: 1_795_835_445_000,
+        zone: 'Europe/Stockholm',
+      },
+      out,
+    );
+    assert.equal(out.ip, encodeIpv4('10.77.2.59'));
+    assert.equal(out.mac, 0x020a00770101);
+    assert.deepEqual(JSON.parse(out.rest as string), {
+      record: 'ack',
+      cidHex: '67:76:72:67:72:70:32',
+      remoteIdHex: null,
+      cidText: '"gvrgrp2"',
+      ridText: null,
+      startMs: 1_795_835_325_000,
+      endMs: 1_795_835_445_000,
+      zone: 'Europe/Stockholm',
+    });
+  });
   it('should keep nulls and non-canonical values in the JSON', () => {
     const out: EncodedBody = { ip: null, mac: null, via: null, rest: null };
     encodeBody(
