@@ -18,6 +18,8 @@ export const REBUILD_KINDS: readonly EventKind[] = [
   'commit',
   'reuse-lease',
   'dhcprelease',
+  'queue-error',
+  'gluff-record',
   'port-down',
   'port-map',
   'gluff',
@@ -68,13 +70,22 @@ export async function runVerification(input: VerificationInput): Promise<Verific
 
   // Evidence: one store round trip for every finding's lines.
   const maxEvidence = input.maxEvidencePerFinding ?? 12;
-  const wanted = findings.flatMap((f) => f.evidence.slice(0, maxEvidence));
+  const wanted = findings.flatMap((f) => [
+    ...f.evidence.slice(0, maxEvidence),
+    ...(f.attribution?.witness ?? []),
+  ]);
   const lineById = new Map(store.evidenceLines(wanted).map((l) => [l.rawId, l]));
   for (const f of findings) {
     f.evidenceLines = f.evidence.slice(0, maxEvidence).flatMap((id) => {
       const line = lineById.get(id);
       return line === undefined ? [] : [line];
     });
+    if (f.attribution !== undefined) {
+      f.attribution.witnessLines = f.attribution.witness.flatMap((id) => {
+        const line = lineById.get(id);
+        return line === undefined ? [] : [line];
+      });
+    }
   }
 
   const counts: VerificationResult['counts'] = {};
@@ -90,7 +101,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
   for (const r of actual) tally(r.ip, 'actual');
 
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     verdict,
     window: { fromMs: window.fromMs, toMs: window.toMs, asOfMs },
     spec: input.specName,

@@ -138,8 +138,38 @@ export const FINDING_KINDS: readonly FindingKind[] = [
   'clock-skew',
 ];
 
-/** Who is most likely at fault. */
-export type Culprit = 'gluff' | 'dhcpd' | 'rig' | 'channel';
+/**
+ * Who is most likely at fault: the first link of the chain dhcpd → queue patch → gluff → table where the fact
+ * was lost or changed. `dhcpd`: stock dhcpd (e.g. remembered Option 82 on a unicast renewal); `queue`: Gluff's
+ * dhcpd patch (hl_ldb.c: stale options on reuse_lease, a failed insert, a dropped release); `gluff`: gluff.c;
+ * `rig`: the test rig (moves without DHCP, a switch not stamping); `channel`: the verifier's own evidence.
+ */
+export type Culprit = 'gluff' | 'queue' | 'dhcpd' | 'rig' | 'channel';
+
+export const CULPRITS: readonly Culprit[] = ['dhcpd', 'queue', 'gluff', 'rig', 'channel'];
+
+/** The source a culprit points an engineer at. */
+export const CULPRIT_COMPONENT: Readonly<Record<Culprit, string>> = {
+  dhcpd: 'ISC dhcpd (stock behaviour)',
+  queue: "Gluff's dhcpd patch (hl_ldb.c)",
+  gluff: 'gluff.c',
+  rig: 'the test rig',
+  channel: "the verifier's evidence (collector, permuter log)",
+};
+
+/** Why a finding names its culprit. */
+export interface Attribution {
+  /** Stable rule id, e.g. `queue.stale-options-on-reuse`, `gluff.told` (see specs/attribution.md). */
+  rule: string;
+  /** `witnessed`: dhcpd's or gluff's own lines show it; `inferred`: the model of the chain alone. */
+  how: 'witnessed' | 'inferred';
+  /** The lines that prove it (store event ids): the patch's error lines, gluff's record line. */
+  witness: number[];
+  /** Resolved by the edge, like Finding.evidenceLines. */
+  witnessLines: EvidenceLine[];
+  /** One sentence: what was lost or changed, where. */
+  explanation: string;
+}
 
 /** fail: a regression; warn: shown, does not fail; inconclusive: the evidence cannot decide. */
 export type Severity = 'fail' | 'warn' | 'inconclusive';
@@ -167,6 +197,8 @@ export interface Finding {
   evidenceLines: EvidenceLine[];
   /** Extra facts by kind (e.g. `deltaSec`, leak slope), JSON-safe. */
   details: Record<string, unknown>;
+  /** Set on every fail finding about lease rows by the attribution stage (src/attribute/). */
+  attribution?: Attribution;
 }
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
@@ -188,7 +220,7 @@ export interface LeakVerdict {
 
 /** Everything a report renders. `schemaVersion` bumps with any incompatible change (specs/report.schema.json). */
 export interface VerificationResult {
-  schemaVersion: 1;
+  schemaVersion: 2;
   verdict: Verdict;
   /** Checked window and the as-of instant (UTC ms). */
   window: { fromMs: EpochMs | null; toMs: EpochMs | null; asOfMs: EpochMs };

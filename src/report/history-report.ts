@@ -61,10 +61,10 @@ export function summarizeReport(run: string, jsonText: string): RunSummary {
     return unreadableRun(run, `report.json is not JSON (${(err as Error).message})`);
   }
   if (!isRecord(doc)) return unreadableRun(run, 'report.json is not a JSON object');
-  if (doc['schemaVersion'] !== 1)
+  if (doc['schemaVersion'] !== 1 && doc['schemaVersion'] !== 2)
     return unreadableRun(
       run,
-      `report.json has schemaVersion ${JSON.stringify(doc['schemaVersion'])}; expected 1`,
+      `report.json has schemaVersion ${JSON.stringify(doc['schemaVersion'])}; expected 1 or 2`,
     );
   const verdict = doc['verdict'];
   if (typeof verdict !== 'string' || !VERDICTS.has(verdict))

@@ -6,6 +6,7 @@
  * text that came from the network goes through escapeXml.
  */
 import type { Finding, LeakVerdict, Severity, VerificationResult } from '../model/lease.js';
+import { CULPRIT_COMPONENT } from '../model/lease.js';
 import { escapeXml, expandTimeTokens, formatIsoTime } from './format-time.js';
 
 export interface HtmlOptions {
@@ -86,7 +87,17 @@ function findingSection(f: Finding, index: number, maxEvidence: number): string 
       `${a.startText} .. ${a.endText}; cid ${a.cidText ?? '-'}`,
     ]);
   }
-  out.push(`<p>culprit: <b>${escapeXml(f.culprit)}</b></p>`);
+  out.push(`<p>culprit: <b>${escapeXml(f.culprit)}</b> (${escapeXml(CULPRIT_COMPONENT[f.culprit])})</p>`);
+  const att = f.attribution;
+  if (att !== undefined) {
+    out.push(
+      `<p>why: ${escapeXml(expandTimeTokens(att.explanation))} <i>[${escapeXml(att.rule)}, ${escapeXml(att.how)}]</i></p>`,
+    );
+    if (att.witnessLines.length > 0)
+      out.push(
+        `<pre class="witness">${escapeXml(att.witnessLines.map((l) => `#${l.rawId} ${l.text}`).join('\n'))}</pre>`,
+      );
+  }
   if (rows.length > 0) out.push(table(['', 'interval (UTC)', 'hw', 'circuit-id', 'as stored'], rows));
   if (f.evidenceLines.length > 0) {
     const shown = f.evidenceLines.slice(0, maxEvidence).map((l) => `#${l.rawId} ${l.text}`);

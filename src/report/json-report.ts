@@ -2,7 +2,15 @@
  * The JSON report for CI (schema: specs/report.schema.json). Instants are ISO 8601 UTC strings; every
  * other value is as in VerificationResult.
  */
-import type { ActualLease, ExpectedLease, Finding, VerificationResult } from '../model/lease.js';
+import type {
+  ActualLease,
+  Attribution,
+  Culprit,
+  ExpectedLease,
+  Finding,
+  VerificationResult,
+} from '../model/lease.js';
+import { CULPRIT_COMPONENT, CULPRITS } from '../model/lease.js';
 import { expandTimeTokens, isoOrNull } from './format-time.js';
 
 /** JSON shape of an expected row: times as ISO strings. */
@@ -49,12 +57,34 @@ function findingJson(f: Finding) {
     actual: f.actual.map(actualJson),
     evidence: f.evidenceLines.map((l) => ({ rawId: l.rawId, line: l.text })),
     details: f.details,
+    attribution: f.attribution === undefined ? null : attributionJson(f.culprit, f.attribution),
   };
+}
+
+function attributionJson(culprit: Culprit, a: Attribution) {
+  return {
+    link: culprit,
+    component: CULPRIT_COMPONENT[culprit],
+    rule: a.rule,
+    how: a.how,
+    explanation: expandTimeTokens(a.explanation),
+    witness: a.witnessLines.map((l) => ({ rawId: l.rawId, line: l.text })),
+  };
+}
+
+/** Fail findings per culprit (the link that lost the fact): the headline of every report. */
+export function failsByCulprit(findings: readonly Finding[]): Partial<Record<Culprit, number>> {
+  const out: Partial<Record<Culprit, number>> = {};
+  for (const c of CULPRITS) {
+    const n = findings.filter((f) => f.severity === 'fail' && f.culprit === c).length;
+    if (n > 0) out[c] = n;
+  }
+  return out;
 }
 
 /**
  * Renders the whole result as pretty-printed JSON (one object, trailing newline).
- * Example: `{"schemaVersion":1,"verdict":"fail","window":{"from":null,...},"counts":{"missing-lease":1},...}`
+ * Example: `{"schemaVersion":2,"verdict":"fail","window":{"from":null,...},"counts":{"missing-lease":1},...}`
  */
 export function renderJsonReport(result: VerificationResult): string {
   const doc = {
@@ -67,6 +97,7 @@ export function renderJsonReport(result: VerificationResult): string {
     },
     spec: result.spec,
     counts: result.counts,
+    failsByCulprit: failsByCulprit(result.findings),
     inconclusiveReasons: result.inconclusiveReasons.map(expandTimeTokens),
     channel: result.channel,
     memory: result.memory,

@@ -4,6 +4,7 @@
  * reason; warnings go to <system-out> of a passing case. Memory verdicts are one case per process.
  */
 import type { Finding, FindingKind, VerificationResult } from '../model/lease.js';
+import { CULPRIT_COMPONENT, CULPRITS } from '../model/lease.js';
 import { escapeXml, expandTimeTokens, formatIsoTime } from './format-time.js';
 
 /** Check families: what a CI dashboard groups by. Every finding kind belongs to exactly one. */
@@ -35,7 +36,15 @@ interface Case {
 }
 
 function describeFinding(f: Finding): string {
-  const lines = [`[${f.kind}] ${expandTimeTokens(f.message)}`, `culprit: ${f.culprit}`];
+  const lines = [
+    `[${f.kind}] ${expandTimeTokens(f.message)}`,
+    `culprit: ${f.culprit} (${CULPRIT_COMPONENT[f.culprit]})`,
+  ];
+  const a = f.attribution;
+  if (a !== undefined) {
+    lines.push(`why: ${expandTimeTokens(a.explanation)} [${a.rule}, ${a.how}]`);
+    for (const l of a.witnessLines) lines.push(`witness #${l.rawId}: ${l.text}`);
+  }
   for (const a of f.actual)
     lines.push(
       `actual row id=${a.id} start=${a.startText} end=${a.endText} hw=${a.hw ?? '-'} cid=${a.cidText ?? '-'}`,
@@ -143,6 +152,20 @@ export function renderJunitReport(result: VerificationResult): string {
       `  <testsuite name="gluff-verify.${family}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${formatIsoTime(result.window.asOfMs).replace(/Z$/, '')}">\n${rendered.join('\n')}\n  </testsuite>`,
     );
   }
+  // One case per component, failing when a fail finding names it: the CI page shows which one regressed.
+  const components = CULPRITS.map((culprit) => {
+    const fails = result.findings.filter((f) => f.severity === 'fail' && f.culprit === culprit);
+    const open = `    <testcase classname="gluff-verify.culprit" name="${escapeXml(`${culprit}: ${CULPRIT_COMPONENT[culprit]}`)}" time="0">`;
+    if (fails.length === 0) return `${open}</testcase>`;
+    const text = fails.map((f) => `${f.kind} ${f.ip ?? ''} [${f.attribution?.rule ?? f.culprit}]`).join('\n');
+    return `${open}\n      <failure message="${escapeXml(`${fails.length} fail finding(s) blame ${CULPRIT_COMPONENT[culprit]}`)}" type="${culprit}">${escapeXml(text)}</failure>\n    </testcase>`;
+  });
+  const componentFailures = components.filter((r) => r.includes('<failure')).length;
+  totalTests += components.length;
+  totalFailures += componentFailures;
+  suites.push(
+    `  <testsuite name="gluff-verify.culprit" tests="${components.length}" failures="${componentFailures}" errors="0" skipped="0" timestamp="${formatIsoTime(result.window.asOfMs).replace(/Z$/, '')}">\n${components.join('\n')}\n  </testsuite>`,
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="gluff-verify" tests="${totalTests}" failures="${totalFailures}" errors="0" skipped="${totalSkipped}">`,

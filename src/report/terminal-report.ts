@@ -4,6 +4,8 @@
  */
 import { Chalk } from 'chalk';
 import type { Finding, VerificationResult } from '../model/lease.js';
+import { CULPRIT_COMPONENT } from '../model/lease.js';
+import { failsByCulprit } from './json-report.js';
 import { escapeForTerminal, expandTimeTokens, formatIsoTime } from './format-time.js';
 
 export interface TerminalOptions {
@@ -33,7 +35,13 @@ function findingBlock(
     `${index}. ${tag} ${c.bold(f.kind)} ${f.ip ?? ''} ${f.hw ?? ''}`.trimEnd(),
     `   ${escapeForTerminal(expandTimeTokens(f.message))}`,
   ];
-  lines.push(`   culprit: ${f.culprit}`);
+  lines.push(`   culprit: ${f.culprit} (${CULPRIT_COMPONENT[f.culprit]})`);
+  const a = f.attribution;
+  if (a !== undefined) {
+    lines.push(`   why: ${escapeForTerminal(expandTimeTokens(a.explanation))} [${a.rule}, ${a.how}]`);
+    for (const l of a.witnessLines.slice(0, maxEvidence))
+      lines.push(`   witness: ${escapeForTerminal(l.text)}`);
+  }
   if (f.expected !== null) {
     const e = f.expected;
     lines.push(
@@ -72,8 +80,11 @@ export function renderTerminalReport(
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
   const out: string[] = [];
+  const blamed = Object.entries(failsByCulprit(result.findings))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   out.push(
-    `gluff-verify: ${verdictText}${countText === '' ? '' : ` (${result.findings.length} findings: ${countText})`}`,
+    `gluff-verify: ${verdictText}${countText === '' ? '' : ` (${result.findings.length} findings: ${countText})`}${blamed === '' ? '' : `; fails by culprit: ${blamed}`}`,
   );
   out.push(
     `window: ${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${result.spec}`,

@@ -1,6 +1,7 @@
 /**
  * The whole judgement over evidence already in hand, pure: rebuild the expected rows, measure and take
- * off a constant per-server clock offset, diff against the actual rows, judge memory. `verify` (through
+ * off a constant per-server clock offset, diff against the actual rows, attribute each failure to the link
+ * that lost its fact, judge memory. `verify` (through
  * the event store and a Gluff source), `demo` and the simulator's soundness checks all call this one
  * function, so they cannot drift apart.
  */
@@ -19,6 +20,8 @@ import type {
 import type { RigSpec } from '../model/spec.js';
 import type { TimeWindow } from '../model/time.js';
 import { rebuildLeases } from '../rebuild/rebuild-leases.js';
+import { attributeFindings, attributionIps } from '../attribute/attribute-findings.js';
+import { modelQueues } from '../attribute/queue-model.js';
 
 export interface JudgeInput {
   /**
@@ -74,6 +77,15 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
     ...diffLeases(expected, [...actual], spec, { ...base, evidenceFromMs: rebuilt.evidenceFromMs }),
     ...memory.findings,
   ];
+  // Attribution: who lost each failed fact (replays the channel once more, only when something failed).
+  const ips = attributionIps(findings);
+  if (ips.size > 0) {
+    const trace = modelQueues(input.events(), spec, {
+      ips,
+      hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
+    });
+    attributeFindings(findings, trace);
+  }
   const inconclusiveReasons = [...rebuilt.inconclusiveReasons, ...extraInconclusive];
   return {
     verdict: decideVerdict(findings, inconclusiveReasons),

@@ -68,7 +68,7 @@ export function result(over: Partial<VerificationResult> = {}): VerificationResu
   const counts: VerificationResult['counts'] = {};
   for (const f of findings) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     verdict: 'fail',
     window: { fromMs: null, toMs: null, asOfMs: T0 + 3_600_000 },
     spec: 'specs/seed-rig.yaml',

@@ -29,6 +29,9 @@ interface ExpectedFinding {
   hw: string | null;
   actualRowIds: number[];
   note: string;
+  /** The attribution rule (specs/attribution.md) and how it is known; checked when labelled. */
+  rule?: string;
+  how?: 'witnessed' | 'inferred';
   /** True: an ideal verifier may report it or not (neither missing nor extra). */
   optional?: boolean;
 }
@@ -48,6 +51,7 @@ interface ReportedFinding {
   hw: string | null;
   message: string;
   actual: { id: number }[];
+  attribution: { rule: string; how: string; witness: { line: string }[] } | null;
 }
 
 interface Comparison {
@@ -81,11 +85,11 @@ function sameIds(a: number[], b: number[]): boolean {
 }
 
 function describeExpected(e: ExpectedFinding): string {
-  return `${e.severity} ${e.kind} ${e.culprit} ${e.ip ?? '-'} rows [${e.actualRowIds.join(',')}]`;
+  return `${e.severity} ${e.kind} ${e.culprit} ${e.rule ?? ''} ${e.how ?? ''} ${e.ip ?? '-'} rows [${e.actualRowIds.join(',')}]`;
 }
 
 function describeReported(f: ReportedFinding): string {
-  return `${f.severity} ${f.kind} ${f.culprit} ${f.ip ?? '-'} rows [${f.actual.map((a) => a.id).join(',')}]: ${f.message}`;
+  return `${f.severity} ${f.kind} ${f.culprit} ${f.attribution?.rule ?? ''} ${f.attribution?.how ?? ''} ${f.ip ?? '-'} rows [${f.actual.map((a) => a.id).join(',')}]: ${f.message}`;
 }
 
 /**
@@ -112,6 +116,8 @@ function compareFindings(
         f.kind === e.kind &&
         f.ip === e.ip &&
         f.culprit === e.culprit &&
+        (e.rule === undefined || f.attribution?.rule === e.rule) &&
+        (e.how === undefined || f.attribution?.how === e.how) &&
         (!withRows ||
           sameIds(
             f.actual.map((a) => a.id),
@@ -221,6 +227,14 @@ for (const run of [1, 2, 3]) {
       assert.ok(c.missing.length === 0 && c.extra.length === 0, formatComparison(run, 'fail findings', c));
       const wantFail = truth.findings.some((e) => e.severity === 'fail' && e.optional !== true);
       assert.equal(verdict, wantFail ? 'fail' : 'pass', `verdict (exit code ${String(verifyCode)})`);
+    });
+
+    it('should give every fail finding an attribution, with its witness lines when witnessed', () => {
+      for (const f of findings.filter((x) => x.severity === 'fail')) {
+        assert.ok(f.attribution !== null, describeReported(f));
+        if (f.attribution.how === 'witnessed')
+          assert.ok(f.attribution.witness.length > 0, describeReported(f));
+      }
     });
 
     it('should report the expected warnings and no other', () => {

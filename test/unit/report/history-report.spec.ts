@@ -71,7 +71,7 @@ describe('summarizeReport', () => {
     const cases: [string, RegExp][] = [
       ['{"schemaVersion": 1, "verdict": "pa', /not JSON/],
       ['[1, 2]', /not a JSON object/],
-      ['{"schemaVersion": 2, "verdict": "pass", "findings": []}', /schemaVersion 2; expected 1/],
+      ['{"schemaVersion": 3, "verdict": "pass", "findings": []}', /schemaVersion 3; expected 1 or 2/],
       ['{"schemaVersion": 1, "verdict": "maybe", "findings": []}', /verdict "maybe"/],
       ['{"schemaVersion": 1, "verdict": "pass"}', /no findings array/],
     ];

@@ -5,7 +5,8 @@ import { finding, result, T0 } from '../../helpers/fixtures.js';
 describe('renderJsonReport', () => {
   it('should carry the documented top-level fields with ISO times', () => {
     const doc = JSON.parse(renderJsonReport(result()));
-    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.schemaVersion, 2);
+    assert.deepEqual(doc.failsByCulprit, { gluff: 1 });
     assert.equal(doc.verdict, 'fail');
     assert.deepEqual(doc.window, { from: null, to: null, asOf: '2026-11-28T02:00:00Z' });
     assert.deepEqual(doc.counts, { 'end-mismatch': 1 });
@@ -22,6 +23,30 @@ describe('renderJsonReport', () => {
     assert.equal(f.actual[0].cidText, '0:4:0:1:0:2');
     assert.equal(f.evidence.length, 2);
     assert.match(f.evidence[1].line, /DHCPACK on 10\.1\.0\.50/);
+  });
+
+  it('should carry the attribution: link, component, rule, how, explanation and witness lines', () => {
+    const f = finding({
+      culprit: 'queue',
+      attribution: {
+        rule: 'queue.insert-collision',
+        how: 'witnessed',
+        witness: [9],
+        witnessLines: [{ rawId: 9, text: 'dhcpd[1]: Line 115: sqlite3 error: SQL logic error' }],
+        explanation: 'lost at {{t:1795827600000}}',
+      },
+    });
+    const doc = JSON.parse(renderJsonReport(result({ findings: [f] })));
+    assert.deepEqual(doc.failsByCulprit, { queue: 1 });
+    assert.deepEqual(doc.findings[0].attribution, {
+      link: 'queue',
+      component: "Gluff's dhcpd patch (hl_ldb.c)",
+      rule: 'queue.insert-collision',
+      how: 'witnessed',
+      explanation: 'lost at 2026-11-28T01:00:00Z',
+      witness: [{ rawId: 9, line: 'dhcpd[1]: Line 115: sqlite3 error: SQL logic error' }],
+    });
+    assert.equal(JSON.parse(renderJsonReport(result())).findings[0].attribution, null);
   });
 
   it('should keep sub-second instants and nulls exact', () => {

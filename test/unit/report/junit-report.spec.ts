@@ -23,7 +23,18 @@ describe('renderJunitReport', () => {
       /<testcase classname="gluff-verify.timing" name="10.1.0.50" time="0">\n\s+<failure message="end-mismatch: /,
     );
     assert.match(xml, /<testcase classname="gluff-verify.timing" name="10.1.0.51" time="0"><\/testcase>/);
-    assert.equal(attr(xml, 'testsuites', 'name="gluff-verify"', 'failures'), '1');
+    // The component suite: one case per culprit, the finding's (gluff) failing.
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.culprit"', 'tests'), '5');
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.culprit"', 'failures'), '1');
+    assert.match(
+      xml,
+      /<testcase classname="gluff-verify.culprit" name="gluff: gluff.c" time="0">\n\s+<failure /,
+    );
+    assert.match(
+      xml,
+      /<testcase classname="gluff-verify.culprit" name="queue: Gluff&apos;s dhcpd patch \(hl_ldb.c\)" time="0"><\/testcase>/,
+    );
+    assert.equal(attr(xml, 'testsuites', 'name="gluff-verify"', 'failures'), '2');
   });
 
   it('should report an inconclusive-only case as skipped with its reason', () => {

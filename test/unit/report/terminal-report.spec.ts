@@ -6,7 +6,7 @@ describe('renderTerminalReport', () => {
   it('should start with the verdict and counts and show the evidence lines', () => {
     const text = renderTerminalReport(result());
     const lines = text.split('\n');
-    assert.equal(lines[0], 'gluff-verify: FAIL (1 findings: 1 end-mismatch)');
+    assert.equal(lines[0], 'gluff-verify: FAIL (1 findings: 1 end-mismatch); fails by culprit: 1 gluff');
     assert.match(text, /^1\. FAIL end-mismatch 10\.1\.0\.50 52:54:00:12:34:56$/m);
     assert.match(text, /^ {3}actual: {3}row 7: 2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00 /m);
     assert.match(text, /^ {3}\| Nov 28 02:00:00 dhcp1 dhcpd\[812\]: DHCPACK on 10\.1\.0\.50/m);
