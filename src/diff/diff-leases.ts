@@ -42,6 +42,20 @@ interface ValidRow {
   endMs: number;
 }
 
+/** The tolerances and bounds every step of the diff reads, and where its findings go. */
+interface DiffContext {
+  tol: { start: number; end: number; approx: number };
+  /** Rows overlapping by more than this are linked (ms). */
+  link: number;
+  settleBoundMs: number;
+  losses: readonly ChannelLoss[];
+  evidenceFromMs: number | null;
+  window: TimeWindow | undefined;
+  findings: Finding[];
+  /** Expected rows with no actual row: resolved at the end (an invalid row may explain one). */
+  missing: { e: ExpectedLease; severity: Severity }[];
+}
+
 /** Compare expected and actual rows; returns findings (never throws on bad rows). */
 export function diffLeases(
   expected: readonly ExpectedLease[],
@@ -54,11 +68,17 @@ export function diffLeases(
     end: spec.tolerances.endSkewSec * 1000,
     approx: spec.tolerances.approxEndSkewSec * 1000,
   };
-  const link = Math.max(tol.start, tol.end);
-  const settleBoundMs = options.asOfMs - spec.tolerances.settleSec * 1000;
-  const losses = options.losses ?? [];
-  const evidenceFromMs = options.evidenceFromMs ?? null;
-  const findings: Finding[] = [];
+  const ctx: DiffContext = {
+    tol,
+    link: Math.max(tol.start, tol.end),
+    settleBoundMs: options.asOfMs - spec.tolerances.settleSec * 1000,
+    losses: options.losses ?? [],
+    evidenceFromMs: options.evidenceFromMs ?? null,
+    window: options.window,
+    findings: [],
+    missing: [],
+  };
+  const findings = ctx.findings;
   const invalid: ActualLease[] = [];
   const actualByIp = new Map<string, ValidRow[]>();
   for (const a of actual) {
@@ -77,17 +97,18 @@ export function diffLeases(
     if (list === undefined) expectedByIp.set(e.ip, [e]);
     else list.push(e);
   }
-  const missing: { e: ExpectedLease; severity: Severity }[] = [];
   const ips = new Set([...expectedByIp.keys(), ...actualByIp.keys()]);
   for (const ip of ips) {
     const es = [...(expectedByIp.get(ip) ?? [])].sort((a, b) => a.startMs - b.startMs);
     const as = [...(actualByIp.get(ip) ?? [])].sort((a, b) => a.startMs - b.startMs || a.row.id - b.row.id);
-    diffIp(ip, es, as);
+    const { kept, tiedTo } = judgeOverlaps(ctx, ip, es, as);
+    const links = linkRows(ctx, es, kept, tiedTo);
+    judgeComponents(ctx, ip, es, kept, tiedTo, links);
   }
   // A corrupted row usually still says which lease it was: let it explain a missing one.
   const usedInvalid = new Set<ActualLease>();
-  for (const m of missing) {
-    const bad = invalid.find((a) => !usedInvalid.has(a) && resembles(m.e, a));
+  for (const m of ctx.missing) {
+    const bad = invalid.find((a) => !usedInvalid.has(a) && resembles(ctx, m.e, a));
     if (bad !== undefined) {
       usedInvalid.add(bad);
       findings.push(invalidFinding(bad, m.e, 'fail'));
@@ -104,316 +125,366 @@ export function diffLeases(
     findings.push(invalidFinding(a, null, 'fail'));
   }
   return findings;
+}
 
-  function diffIp(ip: string, es: ExpectedLease[], as: ValidRow[]): void {
-    // 1. Overlapping actual rows: the ideal table never has two rows of one IP alive at once, so each cluster
-    // is one overlapping-rows finding. Each row of it is then tied to the expected row with its own values
-    // that it overlaps (the stint it belongs to); rows with none (a duplicate with stale values) are
-    // explained by the overlap finding alone, and the ends of tied rows are not judged again (no cascade).
-    const kept: ValidRow[] = [];
-    const tiedTo = new Map<ValidRow, ExpectedLease[]>();
-    for (const cluster of overlapClusters(as, link)) {
-      if (cluster.length === 1) {
-        kept.push(cluster[0]!);
+/**
+ * Step 1. Overlapping actual rows: the ideal table never has two rows of one IP alive at once, so each cluster
+ * is one overlapping-rows finding. Each row of it is then tied to the expected rows with its own values that it
+ * overlaps (the stint it belongs to); rows with none (a duplicate with stale values) are explained by the
+ * overlap finding alone, and the ends of tied rows are not judged again (no cascade). Returns the rows the
+ * later steps align (in start order) and their ties.
+ */
+function judgeOverlaps(
+  ctx: DiffContext,
+  ip: string,
+  es: readonly ExpectedLease[],
+  as: readonly ValidRow[],
+): { kept: ValidRow[]; tiedTo: Map<ValidRow, ExpectedLease[]> } {
+  const kept: ValidRow[] = [];
+  const tiedTo = new Map<ValidRow, ExpectedLease[]>();
+  for (const cluster of overlapClusters(as, ctx.link)) {
+    if (cluster.length === 1) {
+      kept.push(cluster[0]!);
+      continue;
+    }
+    const lo = Math.min(...cluster.map((a) => a.startMs));
+    const hi = Math.max(...cluster.map((a) => a.endMs));
+    const near = es.filter(
+      (e) => overlapMs(e.startMs, e.endMs, lo, hi) > ctx.link || Math.abs(e.startMs - lo) <= ctx.tol.start,
+    );
+    for (const a of cluster) {
+      const picks: ExpectedLease[] = [];
+      for (const e of near) {
+        const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
+        if (a.hw !== e.hw) continue;
+        if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) continue;
+        const ov = overlapMs(e.startMs, e.endMs, a.startMs, a.endMs);
+        if (ov <= ctx.link && Math.abs(a.startMs - e.startMs) > ctx.tol.start) continue;
+        picks.push(e);
+      }
+      if (picks.length > 0) {
+        kept.push(a);
+        tiedTo.set(a, picks);
+      }
+    }
+    if (!inScope(lo, ctx.window)) continue;
+    const inconclusive = near.find((e) => e.inconclusive !== null);
+    // A lost line may be the queue row that explains the overlap.
+    const lost = ctx.losses.some((l) => overlapMs(lo, hi, l.fromMs, l.toMs) >= 0);
+    const sev: Severity = inconclusive || lost ? 'inconclusive' : 'fail';
+    const f = finding(
+      'overlapping-rows',
+      sev,
+      'gluff',
+      near[0] ?? null,
+      cluster.map((a) => a.row),
+      near.flatMap((e) => e.evidence),
+    );
+    f.ip = ip;
+    f.hw = cluster[0]!.hw;
+    f.message = `${ip}: ${cluster.length} rows (ids ${cluster.map((a) => a.row.id).join(', ')}) are alive at once between ${tok(lo)} and ${tok(hi)}; one lease stint is one row`;
+    f.details = {
+      ids: cluster.map((a) => a.row.id),
+      ...causeOf(near),
+    };
+    ctx.findings.push(f);
+  }
+  kept.sort((a, b) => a.startMs - b.startMs || a.row.id - b.row.id);
+  return { kept, tiedTo };
+}
+
+/**
+ * Step 2. Links between expected row i and kept actual row j: the ties of step 1, then overlap beyond the
+ * tolerance, then rows too short to overlap paired by start.
+ */
+function linkRows(
+  ctx: DiffContext,
+  es: readonly ExpectedLease[],
+  kept: readonly ValidRow[],
+  tiedTo: ReadonlyMap<ValidRow, ExpectedLease[]>,
+): [number, number][] {
+  const n = es.length;
+  const links: [number, number][] = [];
+  if (tiedTo.size > 0) {
+    const eIndex = new Map(es.map((e, i) => [e, i]));
+    kept.forEach((a, j) => {
+      for (const e of tiedTo.get(a) ?? []) {
+        const i = eIndex.get(e)!;
+        links.push([i, j]);
+      }
+    });
+  }
+  let lo = 0;
+  for (let i = 0; i < n; i++) {
+    const e = es[i]!;
+    while (lo < kept.length && kept[lo]!.endMs < e.startMs - ctx.link) lo++;
+    for (let j = lo; j < kept.length; j++) {
+      const a = kept[j]!;
+      if (a.startMs > e.endMs + ctx.link) break;
+      if (tiedTo.has(a)) continue;
+      if (overlapMs(e.startMs, e.endMs, a.startMs, a.endMs) > ctx.link) {
+        links.push([i, j]);
+      }
+    }
+  }
+  // Rows too short to overlap by more than the tolerance: pair each left-over expected row with the nearest
+  // left-over actual row that starts within the tolerance and either ends within it or has the same hw. When
+  // none is left over, a row of the same hw that starts with it but already holds the next stint has merged
+  // the two (e.g. a release 1 s after the ACK, whose cut went elsewhere): linked too, so it reads merged.
+  const eDone = new Set(links.map(([i]) => i));
+  const aDone = new Set(links.map(([, j]) => j));
+  for (let i = 0; i < n; i++) {
+    if (eDone.has(i)) continue;
+    const e = es[i]!;
+    let best = -1;
+    let bestD = Infinity;
+    let taken = -1;
+    for (let j = 0; j < kept.length; j++) {
+      const a = kept[j]!;
+      const dStart = Math.abs(a.startMs - e.startMs);
+      if (aDone.has(j)) {
+        if (taken < 0 && dStart <= ctx.tol.start && a.hw === e.hw) taken = j;
         continue;
       }
-      const lo = Math.min(...cluster.map((a) => a.startMs));
-      const hi = Math.max(...cluster.map((a) => a.endMs));
-      const near = es.filter(
-        (e) => overlapMs(e.startMs, e.endMs, lo, hi) > link || Math.abs(e.startMs - lo) <= tol.start,
-      );
-      for (const a of cluster) {
-        const picks: ExpectedLease[] = [];
-        for (const e of near) {
-          const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
-          if (a.hw !== e.hw) continue;
-          if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) continue;
-          const ov = overlapMs(e.startMs, e.endMs, a.startMs, a.endMs);
-          if (ov <= link && Math.abs(a.startMs - e.startMs) > tol.start) continue;
-          picks.push(e);
-        }
-        if (picks.length > 0) {
-          kept.push(a);
-          tiedTo.set(a, picks);
-        }
+      const dEnd = Math.abs(a.endMs - e.endMs);
+      const near = dEnd <= Math.max(ctx.tol.end, ctx.tol.approx) || a.hw === e.hw;
+      if (dStart <= ctx.tol.start && near && dStart + dEnd < bestD) {
+        best = j;
+        bestD = dStart + dEnd;
       }
-      if (!inScope(lo, options.window)) continue;
-      const inconclusive = near.find((e) => e.inconclusive !== null);
-      // A lost line may be the queue row that explains the overlap.
-      const lost = losses.some((l) => overlapMs(lo, hi, l.fromMs, l.toMs) >= 0);
-      const sev: Severity = inconclusive || lost ? 'inconclusive' : 'fail';
+    }
+    if (best < 0) best = taken;
+    if (best >= 0) {
+      aDone.add(best);
+      links.push([i, best]);
+    }
+  }
+  return links;
+}
+
+/** The connected components of the link graph: expected indexes and kept actual indexes. */
+function componentsOf(
+  n: number,
+  m: number,
+  links: readonly [number, number][],
+): { es: number[]; as: number[] }[] {
+  const parent = Array.from({ length: n + m }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i]!]!;
+      i = parent[i]!;
+    }
+    return i;
+  };
+  for (const [i, j] of links) parent[find(i)] = find(n + j);
+  const comps = new Map<number, { es: number[]; as: number[] }>();
+  const comp = (i: number) => {
+    const root = find(i);
+    let c = comps.get(root);
+    if (c === undefined) {
+      c = { es: [], as: [] };
+      comps.set(root, c);
+    }
+    return c;
+  };
+  for (let i = 0; i < n; i++) comp(i).es.push(i);
+  for (let j = 0; j < m; j++) comp(n + j).as.push(j);
+  return [...comps.values()];
+}
+
+/**
+ * Step 3. Each component yields the finding of its shape: actual rows alone are unexpected, expected rows
+ * alone are missing, an actual row linked to two stints is merged, a stint in two or more pieces is split, a
+ * one-to-one pair gets field findings.
+ */
+function judgeComponents(
+  ctx: DiffContext,
+  ip: string,
+  es: readonly ExpectedLease[],
+  kept: readonly ValidRow[],
+  tiedTo: ReadonlyMap<ValidRow, ExpectedLease[]>,
+  links: readonly [number, number][],
+): void {
+  const comps = componentsOf(es.length, kept.length, links);
+  const eLinks = new Map<number, number[]>();
+  const aLinks = new Map<number, number[]>();
+  for (const [i, j] of links) {
+    eLinks.set(i, [...(eLinks.get(i) ?? []), j]);
+    aLinks.set(j, [...(aLinks.get(j) ?? []), i]);
+  }
+  for (const c of comps) {
+    const ce = c.es.map((i) => es[i]!);
+    const ca = c.as.map((j) => kept[j]!);
+    const scopeMs =
+      ce.length > 0 ? Math.min(...ce.map((e) => e.startMs)) : Math.min(...ca.map((a) => a.startMs));
+    if (!inScope(scopeMs, ctx.window)) continue;
+    const inconclusive = ce.some((e) => e.inconclusive !== null);
+    const sev: Severity = inconclusive ? 'inconclusive' : 'fail';
+    const push = (f: Finding): void => {
+      f.details = { ...f.details, ...causeOf(ce) };
+      ctx.findings.push(f);
+    };
+    if (ce.length === 0) {
+      for (const a of ca) {
+        if (ctx.evidenceFromMs !== null && a.startMs < ctx.evidenceFromMs) continue;
+        if (a.startMs > ctx.settleBoundMs) continue;
+        const lost = ctx.losses.some((l) => overlapMs(a.startMs, a.endMs, l.fromMs, l.toMs) >= 0);
+        const f = finding(
+          'unexpected-lease',
+          lost ? 'inconclusive' : 'fail',
+          lost ? 'channel' : 'gluff',
+          null,
+          [a.row],
+          [],
+        );
+        f.ip = ip;
+        f.hw = a.hw;
+        f.message = `${ip}: row id ${a.row.id} for ${a.hw} from ${tok(a.startMs)} to ${tok(a.endMs)} has no ACK behind it${lost ? ' (the collector lost messages then)' : ''}`;
+        f.details = {
+          reason: lost ? 'the ACK may be among the lost messages' : 'no DHCPACK for this ip covers the row',
+        };
+        ctx.findings.push(f);
+      }
+      continue;
+    }
+    if (ca.length === 0) {
+      for (const e of ce) {
+        if (e.inconclusive !== null) continue;
+        ctx.missing.push({ e, severity: 'fail' });
+      }
+      continue;
+    }
+    for (const j of c.as) {
+      const ei = aLinks.get(j) ?? [];
+      if (ei.length < 2) continue;
+      const a = kept[j]!;
+      const merged = ei.map((i) => es[i]!);
       const f = finding(
-        'overlapping-rows',
+        'merged-lease',
         sev,
         'gluff',
-        near[0] ?? null,
-        cluster.map((a) => a.row),
-        near.flatMap((e) => e.evidence),
+        merged[0]!,
+        [a.row],
+        merged.flatMap((e) => e.evidence),
       );
-      f.ip = ip;
-      f.hw = cluster[0]!.hw;
-      f.message = `${ip}: ${cluster.length} rows (ids ${cluster.map((a) => a.row.id).join(', ')}) are alive at once between ${tok(lo)} and ${tok(hi)}; one lease stint is one row`;
+      f.message = `${ip}: row id ${a.row.id} (${tok(a.startMs)} to ${tok(a.endMs)}) covers ${merged.length} expected rows (${merged.map((e) => `${tok(e.startMs)} to ${tok(e.endMs)}`).join(', ')}) that Gluff should have kept apart`;
       f.details = {
-        ids: cluster.map((a) => a.row.id),
-        ...causeOf(near),
+        expectedRows: merged.map((e) => ({
+          startMs: e.startMs,
+          endMs: e.endMs,
+          hw: e.hw,
+          cidHex: e.cidHex,
+        })),
       };
-      findings.push(f);
+      push(f);
     }
-    kept.sort((a, b) => a.startMs - b.startMs || a.row.id - b.row.id);
-    // 2. Components of the expected/actual link graph.
-    const n = es.length;
-    const parent = Array.from({ length: n + kept.length }, (_, i) => i);
-    const find = (i: number): number => {
-      while (parent[i] !== i) {
-        parent[i] = parent[parent[i]!]!;
-        i = parent[i]!;
-      }
-      return i;
-    };
-    const links: [number, number][] = [];
-    if (tiedTo.size > 0) {
-      const eIndex = new Map(es.map((e, i) => [e, i]));
-      kept.forEach((a, j) => {
-        for (const e of tiedTo.get(a) ?? []) {
-          const i = eIndex.get(e)!;
-          links.push([i, j]);
-          parent[find(i)] = find(n + j);
-        }
-      });
-    }
-    let lo = 0;
-    for (let i = 0; i < n; i++) {
+    for (const i of c.es) {
+      const aj = eLinks.get(i) ?? [];
+      if (aj.length === 0) continue;
       const e = es[i]!;
-      while (lo < kept.length && kept[lo]!.endMs < e.startMs - link) lo++;
-      for (let j = lo; j < kept.length; j++) {
-        const a = kept[j]!;
-        if (a.startMs > e.endMs + link) break;
-        if (tiedTo.has(a)) continue;
-        if (overlapMs(e.startMs, e.endMs, a.startMs, a.endMs) > link) {
-          links.push([i, j]);
-          parent[find(i)] = find(n + j);
-        }
-      }
-    }
-    // Rows too short to overlap by more than the tolerance: pair each left-over expected row with the nearest
-    // left-over actual row that starts within the tolerance and either ends within it or has the same hw. When
-    // none is left over, a row of the same hw that starts with it but already holds the next stint has merged
-    // the two (e.g. a release 1 s after the ACK, whose cut went elsewhere): linked too, so it reads merged.
-    const eDone = new Set(links.map(([i]) => i));
-    const aDone = new Set(links.map(([, j]) => j));
-    for (let i = 0; i < n; i++) {
-      if (eDone.has(i)) continue;
-      const e = es[i]!;
-      let best = -1;
-      let bestD = Infinity;
-      let taken = -1;
-      for (let j = 0; j < kept.length; j++) {
-        const a = kept[j]!;
-        const dStart = Math.abs(a.startMs - e.startMs);
-        if (aDone.has(j)) {
-          if (taken < 0 && dStart <= tol.start && a.hw === e.hw) taken = j;
-          continue;
-        }
-        const dEnd = Math.abs(a.endMs - e.endMs);
-        const near = dEnd <= Math.max(tol.end, tol.approx) || a.hw === e.hw;
-        if (dStart <= tol.start && near && dStart + dEnd < bestD) {
-          best = j;
-          bestD = dStart + dEnd;
-        }
-      }
-      if (best < 0) best = taken;
-      if (best >= 0) {
-        aDone.add(best);
-        links.push([i, best]);
-        parent[find(i)] = find(n + best);
-      }
-    }
-    const comps = new Map<number, { es: number[]; as: number[] }>();
-    const comp = (i: number) => {
-      const root = find(i);
-      let c = comps.get(root);
-      if (c === undefined) {
-        c = { es: [], as: [] };
-        comps.set(root, c);
-      }
-      return c;
-    };
-    for (let i = 0; i < n; i++) comp(i).es.push(i);
-    for (let j = 0; j < kept.length; j++) comp(n + j).as.push(j);
-    const eLinks = new Map<number, number[]>();
-    const aLinks = new Map<number, number[]>();
-    for (const [i, j] of links) {
-      eLinks.set(i, [...(eLinks.get(i) ?? []), j]);
-      aLinks.set(j, [...(aLinks.get(j) ?? []), i]);
-    }
-    for (const c of comps.values()) {
-      const ce = c.es.map((i) => es[i]!);
-      const ca = c.as.map((j) => kept[j]!);
-      const scopeMs =
-        ce.length > 0 ? Math.min(...ce.map((e) => e.startMs)) : Math.min(...ca.map((a) => a.startMs));
-      if (!inScope(scopeMs, options.window)) continue;
-      const inconclusive = ce.some((e) => e.inconclusive !== null);
-      const sev: Severity = inconclusive ? 'inconclusive' : 'fail';
-      const push = (f: Finding): void => {
-        f.details = { ...f.details, ...causeOf(ce) };
-        findings.push(f);
-      };
-      if (ce.length === 0) {
-        for (const a of ca) {
-          if (evidenceFromMs !== null && a.startMs < evidenceFromMs) continue;
-          if (a.startMs > settleBoundMs) continue;
-          const lost = losses.some((l) => overlapMs(a.startMs, a.endMs, l.fromMs, l.toMs) >= 0);
-          const f = finding(
-            'unexpected-lease',
-            lost ? 'inconclusive' : 'fail',
-            lost ? 'channel' : 'gluff',
-            null,
-            [a.row],
-            [],
-          );
-          f.ip = ip;
-          f.hw = a.hw;
-          f.message = `${ip}: row id ${a.row.id} for ${a.hw} from ${tok(a.startMs)} to ${tok(a.endMs)} has no ACK behind it${lost ? ' (the collector lost messages then)' : ''}`;
-          f.details = {
-            reason: lost ? 'the ACK may be among the lost messages' : 'no DHCPACK for this ip covers the row',
-          };
-          findings.push(f);
-        }
-        continue;
-      }
-      if (ca.length === 0) {
-        for (const e of ce) {
-          if (e.inconclusive !== null) continue;
-          missing.push({ e, severity: 'fail' });
-        }
-        continue;
-      }
-      for (const j of c.as) {
-        const ei = aLinks.get(j) ?? [];
-        if (ei.length < 2) continue;
-        const a = kept[j]!;
-        const merged = ei.map((i) => es[i]!);
+      const rows = aj.map((j) => kept[j]!).sort((x, y) => x.startMs - y.startMs || x.row.id - y.row.id);
+      // Pieces: the rows of this stint grouped by being alive at once (those are an overlap finding).
+      const pieces = piecesOf(rows, ctx.link);
+      if (pieces.length >= 2) {
+        const parts = borderRows(pieces, ctx.tol.start);
         const f = finding(
-          'merged-lease',
+          'split-lease',
           sev,
           'gluff',
-          merged[0]!,
-          [a.row],
-          merged.flatMap((e) => e.evidence),
+          e,
+          parts.map((a) => a.row),
+          e.evidence,
         );
-        f.message = `${ip}: row id ${a.row.id} (${tok(a.startMs)} to ${tok(a.endMs)}) covers ${merged.length} expected rows (${merged.map((e) => `${tok(e.startMs)} to ${tok(e.endMs)}`).join(', ')}) that Gluff should have kept apart`;
-        f.details = {
-          expectedRows: merged.map((e) => ({
-            startMs: e.startMs,
-            endMs: e.endMs,
-            hw: e.hw,
-            cidHex: e.cidHex,
-          })),
-        };
+        f.message = `${ip}: the lease of ${e.hw} ${window(e)} appears as ${pieces.length} rows (ids ${parts.map((a) => a.row.id).join(', ')})`;
+        f.details = { ids: parts.map((a) => a.row.id) };
         push(f);
+        continue;
       }
-      for (const i of c.es) {
-        const aj = eLinks.get(i) ?? [];
-        if (aj.length === 0) continue;
-        const e = es[i]!;
-        const rows = aj.map((j) => kept[j]!).sort((x, y) => x.startMs - y.startMs || x.row.id - y.row.id);
-        // Pieces: the rows of this stint grouped by being alive at once (those are an overlap finding).
-        const pieces = piecesOf(rows, link);
-        if (pieces.length >= 2) {
-          const parts = borderRows(pieces, tol.start);
-          const f = finding(
-            'split-lease',
-            sev,
-            'gluff',
-            e,
-            parts.map((a) => a.row),
-            e.evidence,
-          );
-          f.message = `${ip}: the lease of ${e.hw} ${window(e)} appears as ${pieces.length} rows (ids ${parts.map((a) => a.row.id).join(', ')})`;
-          f.details = { ids: parts.map((a) => a.row.id) };
-          push(f);
-          continue;
-        }
-        const j = aj[0]!;
-        // Several rows alive at once for this stint: the overlap finding says it all.
-        if (new Set(rows.map((a) => `${a.startMs}/${a.endMs}`)).size !== 1) continue;
-        if ((aLinks.get(j) ?? []).length !== 1) continue;
-        for (const f of compareFields(e, kept[j]!, sev, tiedTo.has(kept[j]!))) push(f);
-      }
+      const j = aj[0]!;
+      // Several rows alive at once for this stint: the overlap finding says it all.
+      if (new Set(rows.map((a) => `${a.startMs}/${a.endMs}`)).size !== 1) continue;
+      if ((aLinks.get(j) ?? []).length !== 1) continue;
+      for (const f of compareFields(ctx, e, kept[j]!, sev, tiedTo.has(kept[j]!))) push(f);
     }
   }
+}
 
-  /** `overlapped`: the row is part of a reported overlap, so its times are that finding's, not judged again. */
-  function compareFields(e: ExpectedLease, a: ValidRow, sev: Severity, overlapped: boolean): Finding[] {
-    const out: Finding[] = [];
-    const ip = e.ip;
-    if (a.hw !== e.hw) {
-      // The queue order of two servers' copies of one client action never changes the hw (one MAC a fact).
-      const f = finding('wrong-hw', sev, 'gluff', e, [a.row], e.evidence);
-      f.message = `${ip}: row id ${a.row.id} has hw ${a.hw}, dhcpd ACKed ${e.hw} ${window(e)}`;
-      f.details = { expectedHw: e.hw, actualHw: a.hw };
-      out.push(f);
-    }
-    // Without a commit line and without a known port the Option 82 values are unknowable: not judged.
-    const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
-    if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) {
-      const f = finding('wrong-port', sev, 'gluff', e, [a.row], e.evidence);
-      f.message = `${ip}: row id ${a.row.id} has circuit-id ${a.row.cidText ?? 'none'} / remote-id ${a.row.ridText ?? 'none'}, dhcpd recorded ${e.cidHex ?? 'none'} / ${e.remoteIdHex ?? 'none'}`;
+/** `overlapped`: the row is part of a reported overlap, so its times are that finding's, not judged again. */
+function compareFields(
+  ctx: DiffContext,
+  e: ExpectedLease,
+  a: ValidRow,
+  sev: Severity,
+  overlapped: boolean,
+): Finding[] {
+  const out: Finding[] = [];
+  const ip = e.ip;
+  if (a.hw !== e.hw) {
+    // The queue order of two servers' copies of one client action never changes the hw (one MAC a fact).
+    const f = finding('wrong-hw', sev, 'gluff', e, [a.row], e.evidence);
+    f.message = `${ip}: row id ${a.row.id} has hw ${a.hw}, dhcpd ACKed ${e.hw} ${window(e)}`;
+    f.details = { expectedHw: e.hw, actualHw: a.hw };
+    out.push(f);
+  }
+  // Without a commit line and without a known port the Option 82 values are unknowable: not judged.
+  const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
+  if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) {
+    const f = finding('wrong-port', sev, 'gluff', e, [a.row], e.evidence);
+    f.message = `${ip}: row id ${a.row.id} has circuit-id ${a.row.cidText ?? 'none'} / remote-id ${a.row.ridText ?? 'none'}, dhcpd recorded ${e.cidHex ?? 'none'} / ${e.remoteIdHex ?? 'none'}`;
+    f.details = {
+      expectedCidHex: e.cidHex,
+      actualCidHex: a.row.cidHex,
+      expectedRidHex: e.remoteIdHex,
+      actualRidHex: a.row.remoteIdHex,
+      reason:
+        e.endSource === 'approximate'
+          ? 'no commit line: the expectation is the permuter port'
+          : "Gluff must store dhcpd's own Option 82 values",
+    };
+    out.push(f);
+  }
+  if (overlapped) return out;
+  const dStart = a.startMs - e.startMs;
+  if (Math.abs(dStart) > ctx.tol.start && !(e.startMayBeEarlier && dStart < 0)) {
+    const f = finding('start-mismatch', sev, 'gluff', e, [a.row], e.evidence);
+    f.message = `${ip}: row id ${a.row.id} starts ${dStart / 1000} s ${dStart > 0 ? 'after' : 'before'} the first ACK at ${tok(e.startMs)} (tolerance ${ctx.tol.start / 1000} s)`;
+    f.details = { deltaSec: dStart / 1000, toleranceSec: ctx.tol.start / 1000 };
+    out.push(f);
+  }
+  const t = e.endSource === 'approximate' ? ctx.tol.approx : ctx.tol.end;
+  const settled = e.settledEndMs ?? e.endMs;
+  const lo = Math.min(settled, e.endMs) - t;
+  const hi = Math.max(settled, e.endMs) + t;
+  if (a.endMs < lo || a.endMs > hi) {
+    const dEnd = a.endMs - e.endMs;
+    if (e.endSource === 'release' && e.ackEndMs != null && Math.abs(a.endMs - e.ackEndMs) <= t) {
+      const f = finding('release-not-applied', sev, 'gluff', e, [a.row], e.evidence);
+      f.message = `${ip}: ${e.hw} released at ${e.releaseMs === null ? '-' : tok(e.releaseMs)} but row id ${a.row.id} still ends at the ACK's end ${tok(a.endMs)} (${dEnd / 1000} s late)`;
       f.details = {
-        expectedCidHex: e.cidHex,
-        actualCidHex: a.row.cidHex,
-        expectedRidHex: e.remoteIdHex,
-        actualRidHex: a.row.remoteIdHex,
-        reason:
-          e.endSource === 'approximate'
-            ? 'no commit line: the expectation is the permuter port'
-            : "Gluff must store dhcpd's own Option 82 values",
+        releaseMs: e.releaseMs,
+        ackEndMs: e.ackEndMs,
+        deltaSec: dEnd / 1000,
+        reason: 'the release never reached the queue (dhcpd logs an ldb error) or gluff did not apply it',
       };
       out.push(f);
-    }
-    if (overlapped) return out;
-    const dStart = a.startMs - e.startMs;
-    if (Math.abs(dStart) > tol.start && !(e.startMayBeEarlier && dStart < 0)) {
-      const f = finding('start-mismatch', sev, 'gluff', e, [a.row], e.evidence);
-      f.message = `${ip}: row id ${a.row.id} starts ${dStart / 1000} s ${dStart > 0 ? 'after' : 'before'} the first ACK at ${tok(e.startMs)} (tolerance ${tol.start / 1000} s)`;
-      f.details = { deltaSec: dStart / 1000, toleranceSec: tol.start / 1000 };
+    } else {
+      const f = finding('end-mismatch', sev, 'gluff', e, [a.row], e.evidence);
+      f.message = `${ip}: row id ${a.row.id} ends ${dEnd / 1000} s ${dEnd > 0 ? 'after' : 'before'} the expected ${e.endSource} end ${tok(e.endMs)} (tolerance ${t / 1000} s)`;
+      f.details = { deltaSec: dEnd / 1000, toleranceSec: t / 1000, endSource: e.endSource };
       out.push(f);
     }
-    const t = e.endSource === 'approximate' ? tol.approx : tol.end;
-    const settled = e.settledEndMs ?? e.endMs;
-    const lo = Math.min(settled, e.endMs) - t;
-    const hi = Math.max(settled, e.endMs) + t;
-    if (a.endMs < lo || a.endMs > hi) {
-      const dEnd = a.endMs - e.endMs;
-      if (e.endSource === 'release' && e.ackEndMs != null && Math.abs(a.endMs - e.ackEndMs) <= t) {
-        const f = finding('release-not-applied', sev, 'gluff', e, [a.row], e.evidence);
-        f.message = `${ip}: ${e.hw} released at ${e.releaseMs === null ? '-' : tok(e.releaseMs)} but row id ${a.row.id} still ends at the ACK's end ${tok(a.endMs)} (${dEnd / 1000} s late)`;
-        f.details = {
-          releaseMs: e.releaseMs,
-          ackEndMs: e.ackEndMs,
-          deltaSec: dEnd / 1000,
-          reason: 'the release never reached the queue (dhcpd logs an ldb error) or gluff did not apply it',
-        };
-        out.push(f);
-      } else {
-        const f = finding('end-mismatch', sev, 'gluff', e, [a.row], e.evidence);
-        f.message = `${ip}: row id ${a.row.id} ends ${dEnd / 1000} s ${dEnd > 0 ? 'after' : 'before'} the expected ${e.endSource} end ${tok(e.endMs)} (tolerance ${t / 1000} s)`;
-        f.details = { deltaSec: dEnd / 1000, toleranceSec: t / 1000, endSource: e.endSource };
-        out.push(f);
-      }
-    }
-    return out;
   }
+  return out;
+}
 
-  function resembles(e: ExpectedLease, a: ActualLease): boolean {
-    let score = 0;
-    if (a.ip === e.ip) score += 2;
-    else if (a.ip !== null) return false;
-    if (a.hw !== null && a.hw === e.hw) score++;
-    if (a.startMs !== null && Math.abs(a.startMs - e.startMs) <= tol.start) score++;
-    if (a.endMs !== null && Math.abs(a.endMs - e.endMs) <= Math.max(tol.end, tol.approx)) score++;
-    return score >= 3;
-  }
+function resembles(ctx: DiffContext, e: ExpectedLease, a: ActualLease): boolean {
+  let score = 0;
+  if (a.ip === e.ip) score += 2;
+  else if (a.ip !== null) return false;
+  if (a.hw !== null && a.hw === e.hw) score++;
+  if (a.startMs !== null && Math.abs(a.startMs - e.startMs) <= ctx.tol.start) score++;
+  if (a.endMs !== null && Math.abs(a.endMs - e.endMs) <= Math.max(ctx.tol.end, ctx.tol.approx)) score++;
+  return score >= 3;
 }
 
 /** fail if any finding fails; else inconclusive if anything is inconclusive; else pass. */
@@ -487,7 +558,7 @@ function overlapMs(aFrom: number, aTo: number, bFrom: number, bTo: number): numb
  * Groups of actual rows of one IP alive at once (overlapping by more than the tolerance, or with the same
  * times), in start order. The ideal table never has two: each group of two or more is one defect.
  */
-function overlapClusters(as: ValidRow[], link: number): ValidRow[][] {
+function overlapClusters(as: readonly ValidRow[], link: number): ValidRow[][] {
   const parent = as.map((_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) {
