@@ -284,6 +284,7 @@ export function rebuildLeases(
     for (const r of st.table) if (r.lendS >= t) r.lease.asCodedCause ??= cause;
   };
   let evidenceFromMs: number | null = null;
+  const rules: RuleContext = { spec, settleBoundMs, evidenceFromMs: null, nextRowId: () => nextRowId++ };
   // The port state before the last `down`: a move is judged between the maps around a down.
   let pendingBefore: Map<string, PortAt> | null = null;
 
@@ -348,121 +349,6 @@ export function rebuildLeases(
     else applyAck(st, g);
   };
 
-  /** Sets a row's end after a change, keeping the settled end when the change is too new to be judged. */
-  const moveEnd = (r: OpenRow, toS: number, atMs: number): void => {
-    const L = r.lease;
-    if (atMs > settleBoundMs && L.settledEndMs == null && !r.unsettledMade) L.settledEndMs = L.endMs;
-    r.lendS = toS;
-    L.endMs = toS * 1000;
-  };
-
-  /**
-   * Applies one fact to the IP's table by Gluff's intended rules; returns the row that holds the lease. The
-   * row a fact continues is the latest row of the address: when it covers the fact's start, the same
-   * hw/cid/rid prolong it (lend only moves forward), a release of the same hw cuts it at the release time,
-   * other values cut it at the fact's start and make a new row; nothing covering makes a new row.
-   */
-  const applyFact = (st: IpState, q: QueueFact, ids: number[], port: PortAt): OpenRow => {
-    const latest = latestRow(st.table);
-    if (
-      latest !== null &&
-      !q.release &&
-      q.changeAt === q.start &&
-      latest.hw === q.hw &&
-      latest.lstartS > q.start &&
-      latest.lstartS - q.start <= 1
-    ) {
-      // A copy of the action that made the latest row, a second earlier: the row starts at the first ACK; a
-      // copy with other values is superseded.
-      if (latest.cid === q.cid && latest.rid === q.rid) {
-        latest.lstartS = q.start;
-        latest.lease.startMs = q.start * 1000;
-        if (q.end > latest.lendS) moveEnd(latest, q.end, q.atMs);
-      }
-      return latest;
-    }
-    let startS = q.start;
-    // An ACK is placed at the time it happened (a reuse_lease row's start is the lease's old one); a release at
-    // its lease's start, as Gluff finds it.
-    const at = q.release ? q.start : q.changeAt;
-    if (latest !== null && latest.lstartS <= at && at <= latest.lendS) {
-      const r = latest;
-      const L = r.lease;
-      if (q.release && r.hw === q.hw) {
-        if (r.lendS !== q.end) {
-          const beforeMs = L.endMs;
-          moveEnd(r, q.end, q.atMs);
-          L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
-          L.endSource = 'release';
-          L.releaseMs = q.end * 1000;
-        }
-        r.extraIds.push(...ids);
-        return r;
-      }
-      if (r.hw === q.hw && r.cid === q.cid && r.rid === q.rid) {
-        if (q.end > r.lendS) {
-          moveEnd(r, q.end, q.atMs);
-          L.endSource = q.endSource;
-          L.releaseMs = null;
-          L.ackEndMs = null;
-          if (q.usesPort) r.usesPort = true;
-        }
-        r.lastIds = ids;
-        return r;
-      }
-      // Other options for the same hw within 1 s of the row's start: a superseded copy of the action that made
-      // it (the other server's, or one more than 1 s after its sibling), which changes nothing.
-      if (r.hw === q.hw && q.changeAt - r.lstartS <= 1) return r;
-      // A change of hw/cid/rid: cut off at the ACK.
-      if (r.lendS !== q.changeAt) moveEnd(r, q.changeAt, q.atMs);
-      L.endSource = 'cutoff';
-      L.releaseMs = null;
-      L.ackEndMs = null;
-      r.extraIds.push(...ids.slice(0, 2));
-      startS = q.changeAt;
-    }
-    const lease: ExpectedLease = {
-      ip: st.ip,
-      hw: q.hw,
-      cidHex: q.cid,
-      remoteIdHex: q.rid,
-      startMs: startS * 1000,
-      endMs: q.end * 1000,
-      endSource: q.endSource === 'release' ? 'commit' : q.endSource,
-      releaseMs: null,
-      physicalPort: port.port?.name ?? null,
-      evidence: [],
-      inconclusive: null,
-      ackEndMs: null,
-      settledEndMs: null,
-      startMayBeEarlier:
-        st.rowsMade === 0 &&
-        evidenceFromMs !== null &&
-        startS * 1000 <= evidenceFromMs + spec.lease.maxSec * 1000,
-      startHost: q.release ? null : q.host,
-    };
-    st.rowsMade++;
-    const r: OpenRow = {
-      id: nextRowId++,
-      lstartS: startS,
-      lendS: q.end,
-      hw: q.hw,
-      cid: q.cid,
-      rid: q.rid,
-      lease,
-      firstIds: ids,
-      lastIds: ids,
-      extraIds: port.mapId !== null ? [port.mapId] : [],
-      usesPort: q.usesPort,
-      unsettledMade: q.atMs > settleBoundMs,
-      pendingMoveMs: null,
-      pendingMoveId: null,
-      notes: new Map(),
-    };
-    st.table.push(r);
-    return r;
-  };
-
   /**
    * Applies the queue rows of one client action in log order by the intended rules (applyFact), with the
    * collector-loss bookkeeping: repeated copies prolong, a superseded copy changes nothing, so the action is
@@ -487,8 +373,8 @@ export function rebuildLeases(
       }
     }
     st.lastFactMs = facts[facts.length - 1]!.atMs;
-    let held = applyFact(st, q, ids, port);
-    for (let i = 1; i < facts.length; i++) held = applyFact(st, facts[i]!, ids, port);
+    let held = applyFact(rules, st, q, ids, port);
+    for (let i = 1; i < facts.length; i++) held = applyFact(rules, st, facts[i]!, ids, port);
     if (st.lossTaint !== null) {
       for (const r of st.table) if (r.lendS >= t0) r.lease.inconclusive ??= st.lossTaint;
     }
@@ -520,61 +406,7 @@ export function rebuildLeases(
   };
 
   const applyAck = (st: IpState, g: PendingGroup): void => {
-    // Each ACK line is one queue row; a copy without its commit line borrows a sibling's (same host first).
-    const ids: number[] = [];
-    const facts: QueueFact[] = [];
-    const fresh: boolean[] = [];
-    for (const a of g.acks) {
-      ids.push(a.id);
-      if (a.commit !== null) ids.push(a.commit.id);
-      if (a.reuseId !== null) ids.push(a.reuseId);
-    }
-    const portFact = actionPortFact(g.acks);
-    for (const a of g.acks) {
-      const c =
-        a.commit ??
-        g.acks.find((b) => b.commit !== null && b.host === a.host)?.commit ??
-        g.acks.find((b) => b.commit !== null)?.commit ??
-        null;
-      const t = sec(a.timeMs);
-      const leaseSec = c !== null ? c.leaseSec : spec.lease.defaultSec;
-      const from = portFact ?? c;
-      const cid = from !== null ? from.circuitIdHex : (g.port.port?.circuitIdHex ?? null);
-      const rid = from !== null ? from.remoteIdHex : (g.port.port?.remoteIdHex ?? null);
-      let start = t;
-      let end = t + leaseSec;
-      if (a.reuseAgeSec !== null) {
-        // reuse_lease: dhcpd answered with the lease unaltered, so the queue row has its old starts and ends.
-        start = t - a.reuseAgeSec;
-        const d = st.dhcpd;
-        end = d !== null && d.mac === g.mac && d.startsS === start ? d.endsS : start + leaseSec;
-      } else if (st.dhcpd === null) {
-        st.dhcpd = { mac: g.mac, startsS: start, endsS: end, cid, rid };
-      } else {
-        const d = st.dhcpd;
-        d.mac = g.mac;
-        d.startsS = start;
-        d.endsS = end;
-        d.cid = cid;
-        d.rid = rid;
-      }
-      facts.push({
-        host: a.host,
-        start,
-        changeAt: t,
-        release: false,
-        end,
-        hw: g.mac,
-        cid,
-        rid,
-        atMs: a.timeMs,
-        endSource: c !== null ? 'commit' : 'approximate',
-        usesPort: c === null,
-      });
-      fresh.push(a.reuseAgeSec === null);
-    }
-    // reuse_lease copies (the lease unaltered, its old start) count only when the action has no other.
-    const applied = fresh.some((f) => f) ? facts.filter((_, i) => fresh[i]) : facts;
+    const { facts, applied, ids } = ackActionFacts(g, st, spec);
     const r = applyFacts(st, applied, ids, g.port);
     replayCoded(st, facts, applied[0]!.start);
     st.current = r;
@@ -694,7 +526,7 @@ export function rebuildLeases(
   const input: Iterable<StoredEvent> = shifted ? shiftHosts(events, offsets) : events;
   for (const ev of input) {
     if (ev.timeMs > options.asOfMs) continue;
-    if (evidenceFromMs === null) evidenceFromMs = ev.timeMs;
+    if (evidenceFromMs === null) evidenceFromMs = rules.evidenceFromMs = ev.timeMs;
     flushOlderThan(ev.timeMs);
     switch (ev.kind) {
       case 'dhcpack': {
@@ -819,6 +651,202 @@ export function rebuildLeases(
   }
   const result = finish(done, gaps, spec, options, settleBoundMs, evidenceFromMs);
   return result;
+}
+
+/** What the intended rules read besides the address's own state. */
+interface RuleContext {
+  spec: RigSpec;
+  /** as-of − settle: changes newer than this may not be in Gluff's table yet. */
+  settleBoundMs: number;
+  /** Time of the first event seen (rows before it cannot be known); null before the first. */
+  evidenceFromMs: number | null;
+  /** Creation order of the replica's rows. */
+  nextRowId: () => number;
+}
+
+/** Sets a row's end after a change, keeping the settled end when the change is too new to be judged. */
+function moveEnd(ctx: RuleContext, r: OpenRow, toS: number, atMs: number): void {
+  const L = r.lease;
+  if (atMs > ctx.settleBoundMs && L.settledEndMs == null && !r.unsettledMade) L.settledEndMs = L.endMs;
+  r.lendS = toS;
+  L.endMs = toS * 1000;
+}
+
+/**
+ * Applies one fact to the IP's table by Gluff's intended rules; returns the row that holds the lease. The
+ * row a fact continues is the latest row of the address: when it covers the fact's start, the same
+ * hw/cid/rid prolong it (lend only moves forward), a release of the same hw cuts it at the release time,
+ * other values cut it at the fact's start and make a new row; nothing covering makes a new row.
+ */
+function applyFact(ctx: RuleContext, st: IpState, q: QueueFact, ids: number[], port: PortAt): OpenRow {
+  const latest = latestRow(st.table);
+  if (
+    latest !== null &&
+    !q.release &&
+    q.changeAt === q.start &&
+    latest.hw === q.hw &&
+    latest.lstartS > q.start &&
+    latest.lstartS - q.start <= 1
+  ) {
+    // A copy of the action that made the latest row, a second earlier: the row starts at the first ACK; a
+    // copy with other values is superseded.
+    if (latest.cid === q.cid && latest.rid === q.rid) {
+      latest.lstartS = q.start;
+      latest.lease.startMs = q.start * 1000;
+      if (q.end > latest.lendS) moveEnd(ctx, latest, q.end, q.atMs);
+    }
+    return latest;
+  }
+  let startS = q.start;
+  // An ACK is placed at the time it happened (a reuse_lease row's start is the lease's old one); a release at
+  // its lease's start, as Gluff finds it.
+  const at = q.release ? q.start : q.changeAt;
+  if (latest !== null && latest.lstartS <= at && at <= latest.lendS) {
+    const r = latest;
+    const L = r.lease;
+    if (q.release && r.hw === q.hw) {
+      if (r.lendS !== q.end) {
+        const beforeMs = L.endMs;
+        moveEnd(ctx, r, q.end, q.atMs);
+        L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
+        L.endSource = 'release';
+        L.releaseMs = q.end * 1000;
+      }
+      r.extraIds.push(...ids);
+      return r;
+    }
+    if (r.hw === q.hw && r.cid === q.cid && r.rid === q.rid) {
+      if (q.end > r.lendS) {
+        moveEnd(ctx, r, q.end, q.atMs);
+        L.endSource = q.endSource;
+        L.releaseMs = null;
+        L.ackEndMs = null;
+        if (q.usesPort) r.usesPort = true;
+      }
+      r.lastIds = ids;
+      return r;
+    }
+    // Other options for the same hw within 1 s of the row's start: a superseded copy of the action that made
+    // it (the other server's, or one more than 1 s after its sibling), which changes nothing.
+    if (r.hw === q.hw && q.changeAt - r.lstartS <= 1) return r;
+    // A change of hw/cid/rid: cut off at the ACK.
+    if (r.lendS !== q.changeAt) moveEnd(ctx, r, q.changeAt, q.atMs);
+    L.endSource = 'cutoff';
+    L.releaseMs = null;
+    L.ackEndMs = null;
+    r.extraIds.push(...ids.slice(0, 2));
+    startS = q.changeAt;
+  }
+  const lease: ExpectedLease = {
+    ip: st.ip,
+    hw: q.hw,
+    cidHex: q.cid,
+    remoteIdHex: q.rid,
+    startMs: startS * 1000,
+    endMs: q.end * 1000,
+    endSource: q.endSource === 'release' ? 'commit' : q.endSource,
+    releaseMs: null,
+    physicalPort: port.port?.name ?? null,
+    evidence: [],
+    inconclusive: null,
+    ackEndMs: null,
+    settledEndMs: null,
+    startMayBeEarlier:
+      st.rowsMade === 0 &&
+      ctx.evidenceFromMs !== null &&
+      startS * 1000 <= ctx.evidenceFromMs + ctx.spec.lease.maxSec * 1000,
+    startHost: q.release ? null : q.host,
+  };
+  st.rowsMade++;
+  const r: OpenRow = {
+    id: ctx.nextRowId(),
+    lstartS: startS,
+    lendS: q.end,
+    hw: q.hw,
+    cid: q.cid,
+    rid: q.rid,
+    lease,
+    firstIds: ids,
+    lastIds: ids,
+    extraIds: port.mapId !== null ? [port.mapId] : [],
+    usesPort: q.usesPort,
+    unsettledMade: q.atMs > ctx.settleBoundMs,
+    pendingMoveMs: null,
+    pendingMoveId: null,
+    notes: new Map(),
+  };
+  st.table.push(r);
+  return r;
+}
+
+/**
+ * The queue facts of one ACK action (its copies, each with its commit line and reuse_lease line), and dhcpd's
+ * lease on the address after it. Each ACK line is one queue row; a copy without its commit line borrows a
+ * sibling's (same host first). The action's port fact is its relayed commit's Option 82 (actionPortFact);
+ * a `reuse_lease` copy keeps the lease's old start and end. `applied`: the facts the intended rules replay
+ * (reuse_lease copies count only when the action has no other); `facts`: every copy, for the as-coded replay.
+ */
+function ackActionFacts(
+  g: PendingGroup,
+  st: IpState,
+  spec: RigSpec,
+): { facts: QueueFact[]; applied: QueueFact[]; ids: number[] } {
+  // Each ACK line is one queue row; a copy without its commit line borrows a sibling's (same host first).
+  const ids: number[] = [];
+  const facts: QueueFact[] = [];
+  const fresh: boolean[] = [];
+  for (const a of g.acks) {
+    ids.push(a.id);
+    if (a.commit !== null) ids.push(a.commit.id);
+    if (a.reuseId !== null) ids.push(a.reuseId);
+  }
+  const portFact = actionPortFact(g.acks);
+  for (const a of g.acks) {
+    const c =
+      a.commit ??
+      g.acks.find((b) => b.commit !== null && b.host === a.host)?.commit ??
+      g.acks.find((b) => b.commit !== null)?.commit ??
+      null;
+    const t = sec(a.timeMs);
+    const leaseSec = c !== null ? c.leaseSec : spec.lease.defaultSec;
+    const from = portFact ?? c;
+    const cid = from !== null ? from.circuitIdHex : (g.port.port?.circuitIdHex ?? null);
+    const rid = from !== null ? from.remoteIdHex : (g.port.port?.remoteIdHex ?? null);
+    let start = t;
+    let end = t + leaseSec;
+    if (a.reuseAgeSec !== null) {
+      // reuse_lease: dhcpd answered with the lease unaltered, so the queue row has its old starts and ends.
+      start = t - a.reuseAgeSec;
+      const d = st.dhcpd;
+      end = d !== null && d.mac === g.mac && d.startsS === start ? d.endsS : start + leaseSec;
+    } else if (st.dhcpd === null) {
+      st.dhcpd = { mac: g.mac, startsS: start, endsS: end, cid, rid };
+    } else {
+      const d = st.dhcpd;
+      d.mac = g.mac;
+      d.startsS = start;
+      d.endsS = end;
+      d.cid = cid;
+      d.rid = rid;
+    }
+    facts.push({
+      host: a.host,
+      start,
+      changeAt: t,
+      release: false,
+      end,
+      hw: g.mac,
+      cid,
+      rid,
+      atMs: a.timeMs,
+      endSource: c !== null ? 'commit' : 'approximate',
+      usesPort: c === null,
+    });
+    fresh.push(a.reuseAgeSec === null);
+  }
+  // reuse_lease copies (the lease unaltered, its old start) count only when the action has no other.
+  const applied = fresh.some((f) => f) ? facts.filter((_, i) => fresh[i]) : facts;
+  return { facts, applied, ids };
 }
 
 /**
