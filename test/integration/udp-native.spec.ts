@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { loadNativeUdp, type NativeChunk, type NativeUdpAddon } from '../../src/collect/udp-native.js';
 import { readRmemMax } from '../../src/collect/udp-listener.js';
@@ -49,12 +50,37 @@ function drainAll(
   return { got, cut };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/** `detail`, when given, says on timeout what was seen instead. */
+async function until(
+  cond: () => boolean,
+  what: string,
+  timeoutMs = 5000,
+  detail?: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${detail === undefined ? '' : ` (${detail()})`}`);
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/** Datagrams the kernel dropped for the loopback socket on `port` because its receive buffer was full. */
+function kernelDrops(port: number): number | null {
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      return null;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[1]?.endsWith(local) === true && f[12] !== undefined) return Number(f[12]);
+    }
+  }
+  return null;
 }
 
 describe('recvmmsg addon (native/udp-recv.c)', () => {
@@ -154,9 +180,28 @@ describe('recvmmsg addon (native/udp-recv.c)', () => {
     const c = await client('udp4');
     const N = 10_000;
     const payload = Buffer.alloc(1200, 0x61);
-    for (let i = 0; i < N; i++) await send(c, payload, port, '127.0.0.1');
-    await until(() => addon.stats(handle).received === N, 'every datagram read');
-    const during = addon.stats(handle).allocatedBytes;
+    // Paced: the kernel charges each of these ~2.3 KB of the socket's receive buffer (the skb's truesize on
+    // loopback), so the 2 MiB that open() gets holds ~900, ~15 ms of unpaced send() calls. A receive thread
+    // off the CPU that long (a loaded 2-core machine does that) made the kernel drop the rest (RcvbufErrors,
+    // not the addon's `dropped`) and `received` never reached N. At most `inFlight` datagrams sent and not yet
+    // read (8 KB of buffer each, over 3x the charge) cannot overflow it; nothing drains, so all N still pile up.
+    const inFlight = Math.max(16, Math.floor(addon.info(handle).rcvbuf / 8192));
+    const seen = (): string => `${JSON.stringify(addon.stats(handle))}, kernel drops ${kernelDrops(port)}`;
+    for (let i = 0; i < N; i++) {
+      if (i - addon.stats(handle).received >= inFlight) {
+        await until(
+          () => i - addon.stats(handle).received <= inFlight / 2,
+          'the reader to catch up',
+          5000,
+          seen,
+        );
+      }
+      await send(c, payload, port, '127.0.0.1');
+    }
+    await until(() => addon.stats(handle).received === N, 'every datagram read', 5000, seen);
+    const held = addon.stats(handle);
+    assert.deepEqual([held.held, held.dropped, held.errors, kernelDrops(port) ?? 0], [N, 0, 0, 0]);
+    const during = held.allocatedBytes;
     // Act
     const { got } = drainAll(addon, handle, 1000);
     // Assert
