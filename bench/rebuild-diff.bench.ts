@@ -1,11 +1,14 @@
 /**
  * One day of a big site through rebuild + diff: 50,000 clients, one-hour leases renewed every 30 minutes,
- * a commit line and an ACK line per renewal (4.9 M events), diffed against a correct actual table.
+ * a commit line and an ACK line per renewal (4.9 M events), diffed against a correct actual table; then the
+ * attribution stage as a failing run pays it (the queue model over every event, calls kept for 1000 addresses).
  * Run: node --import tsx bench/rebuild-diff.bench.ts [clients]
  */
 import type { ActualLease, RigSpec, StoredEvent } from '../src/model/index.js';
 import { diffLeases } from '../src/diff/diff-leases.js';
 import { rebuildLeases } from '../src/rebuild/rebuild-leases.js';
+import { attributeFindings } from '../src/attribute/attribute-findings.js';
+import { modelQueues } from '../src/attribute/queue-model.js';
 import { testSpec } from '../test/unit/rebuild/fixtures.js';
 
 const CLIENTS = Number(process.argv[2] ?? 50_000);
@@ -96,6 +99,14 @@ const actual: ActualLease[] = result.rows.map((e, n) => ({
 const t2 = process.hrtime.bigint();
 const findings = diffLeases(result.rows, actual, spec, { asOfMs, evidenceFromMs: result.evidenceFromMs });
 const t3 = process.hrtime.bigint();
+// Attribution: a failing run replays the channel through the queue model once more.
+const failingIps = new Set(result.rows.slice(0, 1000).map((r) => r.ip));
+const t4 = process.hrtime.bigint();
+const trace = modelQueues(day(), spec, { ips: failingIps });
+attributeFindings(findings, trace);
+const t5 = process.hrtime.bigint();
+let calls = 0;
+for (const list of trace.callsByIp.values()) calls += list.length;
 const sec = (a: bigint, b: bigint) => (Number(b - a) / 1e9).toFixed(2);
 const events = Math.ceil(DAY_SEC / RENEW_SEC) * CLIENTS * 2;
 console.log(
@@ -106,4 +117,7 @@ console.log(
   `rebuild ${sec(t0, t1)} s wall, ${((c1.user + c1.system) / 1e6).toFixed(2)} s CPU, input included (${Math.round(events / (Number(t1 - t0) / 1e9)).toLocaleString('en')} events/s)`,
 );
 console.log(`diff    ${sec(t2, t3)} s`);
+console.log(
+  `attribution (queue model over every event, ${calls} calls kept for ${failingIps.size} IPs) ${sec(t4, t5)} s`,
+);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -50,6 +50,8 @@ export interface QueueCall {
   /** False when the lease struct behind the row's options was not seen (its cid/rid are a guess). */
   optionsKnown: boolean;
   outcome: InsertOutcome;
+  /** The idx the model queued the row at; null when the model did not queue it. */
+  queueIdx: number | null;
   /** The patch's error lines for this call (witness of a failed insert). */
   errorIds: number[];
   /** gluff's record line for the consumed row, and the circuit-id / remote-id it printed. */
@@ -92,37 +94,40 @@ export function modelQueues(
   const patches = new Map<string, QueuePatch>(servers.map((h) => [h, new QueuePatch()]));
   const pids = new Map<string, number>();
   const structs = new Map<string, Map<string, LeaseStruct>>(servers.map((h) => [h, new Map()]));
-  const commits = new Map<string, CommitEvent[]>();
-  const reuses = new Map<string, (StoredEvent & DhcpReuseLease)[]>();
+  /** Per server, per address: commit and reuse_lease lines not yet matched to their ACK. */
+  const commits = new Map<string, Map<string, CommitEvent[]>>(servers.map((h) => [h, new Map()]));
+  const reuses = new Map<string, Map<string, (StoredEvent & DhcpReuseLease)[]>>(
+    servers.map((h) => [h, new Map()]),
+  );
   const lastAck = new Map<string, QueueCall>();
   const lastErrorCall = new Map<string, QueueCall>();
   const releaseErrors = new Map<string, { ids: number[]; atMs: number }>();
+  /** Kept calls by the queue row the model inserted (host/start/idx), for gluff's record lines. */
   const byQueueKey = new Map<string, QueueCall>();
   const callsByIp = new Map<string, QueueCall[]>();
   const gluffHosts = new Set<string>();
-  let calls = 0;
-  const keep = (call: QueueCall): void => {
-    if (options.ips !== undefined && !options.ips.has(call.ip)) return;
+  /** Keeps the call when its address is asked for; says whether it did. */
+  const keep = (call: QueueCall): boolean => {
+    if (options.ips !== undefined && !options.ips.has(call.ip)) return false;
     const list = callsByIp.get(call.ip);
     if (list === undefined) callsByIp.set(call.ip, [call]);
     else list.push(call);
+    return true;
   };
 
-  const call = (host: string, c: Omit<QueueCall, 'outcome' | 'errorIds' | 'gluffRecordId'>): QueueCall => {
+  /** Runs the patch for a call built with outcome 'queued' (set here) and no witness yet. */
+  const call = (host: string, made: QueueCall): QueueCall => {
     const patch = patches.get(host)!;
+    const c = made;
     if (!gluffHosts.has(host)) patch.consumeInsertedBefore(c.row.atS - GLUFF_POLL_SEC);
     // A row no gluff line ever claimed (a lost line, a dead gluff) must not make every later row collide.
     patch.consumeInsertedBefore(c.row.atS - 2 * spec.lease.maxSec);
-    if (++calls % 4096 === 0) {
-      for (const [k, v] of byQueueKey)
-        if (v.row.atS < c.row.atS - 2 * spec.lease.maxSec) byQueueKey.delete(k);
-    }
     const { outcome, idx } = patch.insert(c.row);
-    const made: QueueCall = { ...c, outcome, errorIds: [], gluffRecordId: null };
-    if (outcome === 'queued') byQueueKey.set(`${host}/${c.row.start}/${idx}`, made);
+    made.outcome = outcome;
+    if (outcome === 'queued') made.queueIdx = idx;
     // Only a line proves a collision: the consumption model may be off, dhcpd never is.
     if (outcome === 'collision') made.outcome = 'queued';
-    keep(made);
+    if (keep(made) && outcome === 'queued') byQueueKey.set(`${host}/${c.row.start}/${idx}`, made);
     return made;
   };
 
@@ -142,17 +147,20 @@ export function modelQueues(
     switch (ev.kind) {
       case 'commit': {
         if (ev.mac === null) break;
-        const key = `${ev.host}/${ev.ip}`;
-        const list = (commits.get(key) ?? []).filter((c) => sec(ev.timeMs) - sec(c.timeMs) <= 2);
-        list.push(ev as CommitEvent);
-        commits.set(key, list);
+        const byIp = commits.get(ev.host)!;
+        const list = byIp.get(ev.ip);
+        if (list === undefined) byIp.set(ev.ip, [ev as CommitEvent]);
+        else {
+          pruneOlder(list, sec(ev.timeMs) - 2);
+          list.push(ev as CommitEvent);
+        }
         break;
       }
       case 'reuse-lease': {
-        const key = `${ev.host}/${ev.ip}`;
-        const list = (reuses.get(key) ?? []).filter((r) => sec(ev.timeMs) - sec(r.timeMs) <= 1);
+        const byIp = reuses.get(ev.host)!;
+        const list = (byIp.get(ev.ip) ?? []).filter((r) => sec(ev.timeMs) - sec(r.timeMs) <= 1);
         list.push(ev);
-        reuses.set(key, list);
+        byIp.set(ev.ip, list);
         break;
       }
       case 'dhcpack':
@@ -171,12 +179,11 @@ export function modelQueues(
   return { callsByIp, gluffHosts };
 
   function onAck(ev: StoredEvent & { kind: 'dhcpack' }): void {
-    const key = `${ev.host}/${ev.ip}`;
     const t = sec(ev.timeMs);
-    const cs = commits.get(key) ?? [];
+    const cs = commits.get(ev.host)!.get(ev.ip) ?? [];
     const ci = cs.findIndex((c) => c.mac === ev.mac && t - sec(c.timeMs) >= 0 && t - sec(c.timeMs) <= 1);
     const commit = ci >= 0 ? cs.splice(ci, 1)[0]! : null;
-    const rs = reuses.get(key) ?? [];
+    const rs = reuses.get(ev.host)!.get(ev.ip) ?? [];
     const ri = rs.findIndex((r) => t - sec(r.timeMs) >= 0 && t - sec(r.timeMs) <= 1);
     const reuse = ri >= 0 ? rs.splice(ri, 1)[0]! : null;
     const own = structs.get(ev.host)!;
@@ -214,30 +221,23 @@ export function modelQueues(
         atS: t,
       };
       for (const [host, m] of structs) {
-        if (host === ev.host) {
-          m.set(ev.ip, {
-            mac: ev.mac,
-            starts: t,
-            ends: t + leaseSec,
-            cid,
-            rid,
-            optionsKnown: commit !== null,
-          });
-          continue;
-        }
+        const before = m.get(ev.ip);
         // The peer learns of it by a binding update, which carries no Option 82: a lease it never had gets none;
         // options it stored itself are cleared once the update is applied, which the channel cannot see.
-        const before = m.get(ev.ip);
+        const mine = host === ev.host;
         const had =
-          before !== undefined && before.mac === ev.mac && (before.cid !== null || before.rid !== null);
-        m.set(ev.ip, {
-          mac: ev.mac,
-          starts: t,
-          ends: t + leaseSec,
-          cid: had ? before.cid : null,
-          rid: had ? before.rid : null,
-          optionsKnown: !had,
-        });
+          !mine &&
+          before !== undefined &&
+          before.mac === ev.mac &&
+          (before.cid !== null || before.rid !== null);
+        const next = before ?? { mac: ev.mac, starts: t, ends: t, cid: null, rid: null, optionsKnown: true };
+        next.mac = ev.mac;
+        next.starts = t;
+        next.ends = t + leaseSec;
+        next.cid = mine ? cid : had ? next.cid : null;
+        next.rid = mine ? rid : had ? next.rid : null;
+        next.optionsKnown = mine ? commit !== null : !had;
+        if (before === undefined) m.set(ev.ip, next);
       }
     }
     const made = call(ev.host, {
@@ -249,15 +249,15 @@ export function modelQueues(
       lineId: ev.id,
       commitId: commit?.id ?? null,
       reuseId: reuse?.id ?? null,
-      ...(commit === null
-        ? {}
-        : {
-            commitCidHex: commit.circuitIdHex,
-            commitRidHex: commit.remoteIdHex,
-            commitGiaddr: commit.giaddr,
-          }),
+      commitCidHex: commit === null ? undefined : commit.circuitIdHex,
+      commitRidHex: commit === null ? undefined : commit.remoteIdHex,
+      commitGiaddr: commit === null ? undefined : commit.giaddr,
       row,
       optionsKnown,
+      outcome: 'queued',
+      queueIdx: null,
+      errorIds: [],
+      gluffRecordId: null,
     });
     lastAck.set(ev.host, made);
   }
@@ -287,6 +287,10 @@ export function modelQueues(
         atS: t,
       },
       optionsKnown: s.optionsKnown,
+      outcome: 'queued',
+      queueIdx: null,
+      errorIds: [],
+      gluffRecordId: null,
     });
     for (const [host, m] of structs) {
       const other = m.get(ev.ip);
@@ -327,14 +331,10 @@ export function modelQueues(
   function failed(c: QueueCall, ids: number[]): void {
     c.errorIds.push(...ids);
     lastErrorCall.set(c.host, c);
-    if (c.outcome === 'queued') {
-      for (const [k, v] of byQueueKey) {
-        if (v !== c) continue;
-        const [, start, idx] = k.split('/');
-        patches.get(c.host)!.consume(Number(start), Number(idx));
-        byQueueKey.delete(k);
-        break;
-      }
+    const idx = c.queueIdx;
+    if (c.outcome === 'queued' && idx !== null) {
+      patches.get(c.host)!.consume(c.row.start, idx);
+      byQueueKey.delete(`${c.host}/${c.row.start}/${idx}`);
     }
     c.outcome = 'collision';
   }
@@ -381,6 +381,13 @@ const DHCPD_KINDS: ReadonlySet<string> = new Set([
   'failover-state',
   'failover-note',
 ]);
+
+/** Drops, in place, the commit lines from before `fromSec` (no later ACK can take them). */
+function pruneOlder(list: CommitEvent[], fromSec: number): void {
+  let w = 0;
+  for (const c of list) if (sec(c.timeMs) >= fromSec) list[w++] = c;
+  list.length = w;
+}
 
 function sec(ms: number): number {
   return Math.floor(ms / 1000);

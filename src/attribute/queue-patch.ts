@@ -35,7 +35,8 @@ export class QueuePatch {
   private open = false;
   private lastStart = 0;
   private idx = 1;
-  private readonly rows = new Map<string, QueuedRow>();
+  /** Keyed by start * 65536 + idx (idx stays far below 65536: it counts rows of one start). */
+  private readonly rows = new Map<number, QueuedRow>();
 
   /** dhcpd (re)started: the process statics start over and the file is not open; queued rows stay. */
   restart(): void {
@@ -44,7 +45,7 @@ export class QueuePatch {
     this.idx = 1;
   }
 
-  /** One `ldb_log_lease` (ACK) or `ldb_log_release` call. */
+  /** One `ldb_log_lease` (ACK) or `ldb_log_release` call. A queued row object is kept (given its idx). */
   insert(row: QueueRowInsert): { outcome: InsertOutcome; idx: number } {
     if (row.record === 'ack') this.open = true;
     else if (!this.open) return { outcome: 'not-open', idx: 0 };
@@ -53,15 +54,17 @@ export class QueuePatch {
       this.idx = 1;
     }
     const idx = this.idx++;
-    const key = `${row.start}/${idx}`;
+    const key = row.start * 65536 + idx;
     if (this.rows.has(key)) return { outcome: 'collision', idx };
-    this.rows.set(key, { ...row, idx });
+    const queued = row as QueuedRow;
+    queued.idx = idx;
+    this.rows.set(key, queued);
     return { outcome: 'queued', idx };
   }
 
   /** gluff processed (and deleted) the row with this start and idx. */
   consume(start: number, idx: number): QueuedRow | null {
-    const key = `${start}/${idx}`;
+    const key = start * 65536 + idx;
     const row = this.rows.get(key) ?? null;
     this.rows.delete(key);
     return row;
@@ -82,8 +85,14 @@ export class QueuePatch {
     return best;
   }
 
-  /** gluff took every row inserted before `beforeS` (its poll, when its own lines are not collected). */
+  /**
+   * gluff took every row inserted before `beforeS` (its poll, when its own lines are not collected). Calls come
+   * in time order and the map keeps insertion order, so this stops at the first younger row.
+   */
   consumeInsertedBefore(beforeS: number): void {
-    for (const [k, r] of this.rows) if (r.atS < beforeS) this.rows.delete(k);
+    for (const [k, r] of this.rows) {
+      if (r.atS >= beforeS) break;
+      this.rows.delete(k);
+    }
   }
 }
