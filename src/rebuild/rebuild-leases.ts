@@ -12,6 +12,7 @@
  * Gluff 1.12's as-coded statements (gluffStep: gluff.c lines 62-64, 395-411, 848-880) are replayed alongside
  * on a separate replica, only to name in `asCodedCause` the statement that makes the real Gluff deviate.
  */
+import { PermuterPorts, type GapInterval, type PortAt } from './permuter-ports.js';
 import type {
   ChannelLoss,
   DhcpCommit,
@@ -61,11 +62,6 @@ interface AckCopy {
   /** dhcpd logged `reuse_lease: lease age N` for this ACK: the lease (and its queue row) kept its times. */
   reuseAgeSec: number | null;
   reuseId: number | null;
-}
-
-interface PortAt {
-  port: SwitchPortSpec | null;
-  mapId: number | null;
 }
 
 /** Repeated lines of one client action not yet applied: ACKs (with commits) or found releases. */
@@ -159,13 +155,6 @@ interface QueueFact {
   usesPort: boolean;
 }
 
-interface GapInterval {
-  fromMs: number;
-  toMs: number;
-  reason: string;
-  ids: number[];
-}
-
 /** The part of a row Gluff's statements read and write. */
 interface BareRow {
   /** Creation order (Gluff's auto_increment id order: its find returns rows in this order). */
@@ -178,7 +167,6 @@ interface BareRow {
 }
 
 const DIRECT = '0.0.0.0';
-const NO_PORT: PortAt = { port: null, mapId: null };
 
 /**
  * What one queue row does to Gluff's table, statement by statement (gluff.c lines 848-880): the find at
@@ -255,8 +243,6 @@ export function rebuildLeases(
   const settleBoundMs = options.asOfMs - spec.tolerances.settleSec * 1000;
   const losses = options.losses ?? [];
   const serverHosts = new Set(spec.servers.map((s) => s.host));
-  const portBySwitchIf = new Map(spec.switch.ports.map((p) => [p.switchIf, p]));
-  const macsByIface = new Map(spec.clientSegments.map((s) => [s.iface, s.macs]));
   // A row whose lend is older than this before the newest fact can no longer be found: a queue row's start
   // is at most one lease back (a release carries its lease's starts).
   const horizonS = spec.lease.maxSec + 60;
@@ -264,13 +250,7 @@ export function rebuildLeases(
   const macToIp = new Map<string, string>();
   const done: OpenRow[] = [];
   let nextRowId = 1;
-  let macPort = new Map<string, PortAt>();
-  let lastSeq: number | null = null;
-  let downSeq: number | null = null;
-  let downMs = 0;
-  let downId = 0;
-  let lastMapMs: number | null = null;
-  const gaps: GapInterval[] = [];
+  const ports = new PermuterPorts(spec);
   /** Releases Gluff applies to the wrong row (reported as warnings). */
   let codedId = 0;
   const nextCodedId = (): number => ++codedId;
@@ -285,8 +265,6 @@ export function rebuildLeases(
   };
   let evidenceFromMs: number | null = null;
   const rules: RuleContext = { spec, settleBoundMs, evidenceFromMs: null, nextRowId: () => nextRowId++ };
-  // The port state before the last `down`: a move is judged between the maps around a down.
-  let pendingBefore: Map<string, PortAt> | null = null;
 
   // Groups in creation order: a group is complete 2 s after its first line (copies come within 1 s and a
   // commit within 1 s of its ACK), so it is applied then and its events can be collected young.
@@ -456,69 +434,19 @@ export function rebuildLeases(
     }
   };
 
-  const portOf = (mac: string): PortAt => macPort.get(mac) ?? NO_PORT;
+  const portOf = (mac: string): PortAt => ports.portOf(mac);
 
-  const onPortMap = (ev: StoredEvent & { kind: 'port-map' }): void => {
-    if (lastSeq !== null && ev.seq !== lastSeq + 1 && ev.seq !== downSeq) {
-      gaps.push({
-        fromMs: lastMapMs ?? ev.timeMs,
-        toMs: ev.timeMs,
-        reason: `permuter seq jumped from ${lastSeq} to ${ev.seq}`,
-        ids: [ev.id],
-      });
+  /** The permuter moved a client: its current row holds a move that no DHCP exchange followed yet. */
+  const onMoved = (ev: StoredEvent & { kind: 'port-map' }, mac: string): void => {
+    const ip = macToIp.get(mac);
+    if (ip === undefined) return;
+    const st = stateOf(ip);
+    flush(st);
+    const r = st.current;
+    if (r !== null && r.lease.hw === mac && r.lease.endMs > ev.timeMs && r.pendingMoveMs === null) {
+      r.pendingMoveMs = ev.timeMs;
+      r.pendingMoveId = ev.id;
     }
-    const next = new Map<string, PortAt>();
-    for (const b of ev.bridges) {
-      const port = portBySwitchIf.get(b.switchIf) ?? null;
-      for (const iface of b.clientIfs) {
-        for (const mac of macsByIface.get(iface) ?? []) next.set(mac, { port, mapId: ev.id });
-      }
-    }
-    for (const [mac, before] of macPort) {
-      const after = next.get(mac);
-      if (before.port === null || after?.port?.name === before.port.name) continue;
-      const ip = macToIp.get(mac);
-      if (ip === undefined) continue;
-      const st = stateOf(ip);
-      flush(st);
-      const r = st.current;
-      if (r !== null && r.lease.hw === mac && r.lease.endMs > ev.timeMs && r.pendingMoveMs === null) {
-        r.pendingMoveMs = ev.timeMs;
-        r.pendingMoveId = ev.id;
-      }
-    }
-    macPort = next;
-    lastSeq = ev.seq;
-    downSeq = null;
-    lastMapMs = ev.timeMs;
-  };
-
-  const onPortDown = (ev: StoredEvent & { kind: 'port-down' }): void => {
-    if (downSeq !== null) {
-      gaps.push({
-        fromMs: downMs,
-        toMs: ev.timeMs,
-        reason: `permuter 'down seq=${downSeq}' had no following map`,
-        ids: [downId, ev.id],
-      });
-    } else if (lastSeq !== null && ev.seq !== lastSeq + 1) {
-      gaps.push({
-        fromMs: lastMapMs ?? ev.timeMs,
-        toMs: ev.timeMs,
-        reason: `permuter seq jumped from ${lastSeq} to ${ev.seq}`,
-        ids: [ev.id],
-      });
-    }
-    downSeq = ev.seq;
-    downMs = ev.timeMs;
-    downId = ev.id;
-    lastSeq = ev.seq;
-    // Between down and map the ports are unknown; the map that follows says where clients went.
-    const unknown = new Map<string, PortAt>();
-    for (const [mac, at] of macPort) unknown.set(mac, { port: null, mapId: at.mapId });
-    // Keep the before-state for move detection, but no port is trusted until the map.
-    pendingBefore = macPort;
-    macPort = unknown;
   };
 
   const offsets = options.hostOffsetsMs ?? {};
@@ -620,16 +548,10 @@ export function rebuildLeases(
         break;
       }
       case 'port-down':
-        if (ev.host === spec.permuterHost) onPortDown(ev);
+        if (ev.host === spec.permuterHost) ports.onDown(ev);
         break;
       case 'port-map':
-        if (ev.host === spec.permuterHost) {
-          if (pendingBefore !== null) {
-            macPort = pendingBefore;
-            pendingBefore = null;
-          }
-          onPortMap(ev);
-        }
+        if (ev.host === spec.permuterHost) ports.onMap(ev, (mac) => onMoved(ev, mac));
         break;
       default:
         break;
@@ -640,16 +562,8 @@ export function rebuildLeases(
     done.push(...st.table);
     st.table = [];
   }
-  // A `down` whose map may still be on its way (newer than as-of − settle) is not a gap yet.
-  if (downSeq !== null && downMs <= settleBoundMs) {
-    gaps.push({
-      fromMs: downMs,
-      toMs: options.asOfMs,
-      reason: `permuter 'down seq=${downSeq}' had no following map`,
-      ids: [downId],
-    });
-  }
-  const result = finish(done, gaps, spec, options, settleBoundMs, evidenceFromMs);
+  ports.finish(settleBoundMs, options.asOfMs);
+  const result = finish(done, ports.gaps, spec, options, settleBoundMs, evidenceFromMs);
   return result;
 }
 
