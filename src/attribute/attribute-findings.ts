@@ -20,7 +20,7 @@
  * Findings the queue cannot explain (overlapping rows, rows without an ACK, invalid rows) stay with gluff.
  * Pure.
  */
-import type { Attribution, Culprit, ExpectedLease, Finding } from '../model/index.js';
+import type { Attribution, Culprit, ExpectedLease, Finding, FindingKind } from '../model/index.js';
 import { delivered, type QueueCall, type QueueTrace } from './queue-model.js';
 
 /** Finding kinds whose fact is the start of the expected stint. */
@@ -46,13 +46,23 @@ export function attributeFindings(findings: Finding[], trace: QueueTrace): void 
     const a = attributeOne(f, trace);
     f.culprit = a.culprit;
     f.attribution = a.attribution;
+    if (a.kind !== undefined && a.kind !== f.kind) {
+      f.details = { ...f.details, shape: f.kind };
+      f.message = `release not applied (the rows read as ${f.kind}): ${f.message}`;
+      f.kind = a.kind;
+    }
   }
 }
 
 interface Blame {
   culprit: Culprit;
   attribution: Attribution;
+  /** The finding's kind when the fact lost names it better (a lost release: `release-not-applied`). */
+  kind?: FindingKind;
 }
+
+/** Rules saying a release reached no queue at all. */
+const RELEASE_LOST_RULES = new Set(['queue.insert-collision', 'queue.release-before-first-ack']);
 
 function blame(culprit: Culprit, rule: string, witness: number[], explanation: string): Blame {
   return {
@@ -79,12 +89,15 @@ function attributeOne(f: Finding, trace: QueueTrace): Blame {
     const rows =
       (f.details['expectedRows'] as { startMs: number; hw: string; cidHex: string | null }[]) ?? [];
     const boundary: Blame[] = [];
-    for (const later of rows.slice(1)) {
-      const b = startFact({ ...e, startMs: later.startMs, hw: later.hw, cidHex: later.cidHex }, calls, trace);
+    if (e.endSource === 'release') {
+      // A release that never reached a queue is named as such, whatever shape the rows took.
+      const b = releaseFact(e, calls, trace);
+      if (b !== null && RELEASE_LOST_RULES.has(b.attribution.rule))
+        return { ...b, kind: 'release-not-applied' };
       if (b !== null) boundary.push(b);
     }
-    if (e.endSource === 'release') {
-      const b = releaseFact(e, calls, trace);
+    for (const later of rows.slice(1)) {
+      const b = startFact({ ...e, startMs: later.startMs, hw: later.hw, cidHex: later.cidHex }, calls, trace);
       if (b !== null) boundary.push(b);
     }
     const lost = boundary.find((b) => b.culprit !== 'gluff') ?? boundary[0];

@@ -192,6 +192,25 @@ describe('attribute: who lost the fact', () => {
     assert.deepEqual([...got[0]!.attribution!.witness].sort(), [...errs].sort());
   });
 
+  it('should name a lost release release-not-applied even when the rows read as one merged row', () => {
+    const ch = new Channel();
+    const start = T0 + 10 * S;
+    ch.grant(start, IP, MAC1, LEASE, CID1, { host: 'dhcp1' });
+    const rel = start + 100 * S;
+    ch.queueError(rel - S, 'dhcp1', 115);
+    ch.release(rel, IP, MAC1, 'dhcp1');
+    // The client comes back on the same port before the old lease would have ended: Gluff, never told of the
+    // release, prolongs the old row over both stints.
+    const back = rel + 60 * S;
+    ch.grant(back, IP, MAC1, LEASE, CID1, { host: 'dhcp1' });
+    const j = judge(ch, [row(start, back + LEASE * S, CID1)]);
+    assert.deepEqual(
+      fails(j.findings).map((f) => [f.kind, f.culprit, f.attribution?.rule, f.details['shape']]),
+      [['release-not-applied', 'queue', 'queue.insert-collision', 'merged-lease']],
+    );
+    assert.equal(j.verdict, 'fail');
+  });
+
   it('should blame gluff for a release that one server queued intact', () => {
     const ch = new Channel();
     const start = T0 + 10 * S;
