@@ -96,13 +96,12 @@ function attributeOne(f: Finding, trace: QueueTrace): Blame {
         return { ...b, kind: 'release-not-applied' };
       if (b !== null) boundary.push(b);
     }
-    for (const later of rows.slice(1)) {
-      const b = startFact({ ...e, startMs: later.startMs, hw: later.hw, cidHex: later.cidHex }, calls, trace);
-      if (b !== null) boundary.push(b);
-    }
-    const lost = boundary.find((b) => b.culprit !== 'gluff') ?? boundary[0];
-    if (lost !== undefined) return lost;
-    return startFact(e, calls, trace) ?? gluffByDefault(f);
+    // Every port fact from the first stint's start to the last one's (a stint lost in between included).
+    const last = Math.max(e.startMs, ...rows.map((r) => r.startMs));
+    const b = portFacts(e.hw, e.startMs - 1000, last + 2000, calls, trace);
+    if (b !== null) boundary.push(b);
+    const lost = boundary.find((x) => x.culprit !== 'gluff') ?? boundary[0];
+    return lost ?? gluffByDefault(f);
   }
   if (f.kind === 'split-lease') {
     // A release queued without the stint's Option 82 cuts it and makes a bogus row.
@@ -124,18 +123,103 @@ function attributeOne(f: Finding, trace: QueueTrace): Blame {
       );
     }
   }
-  if (START_FACT_KINDS.has(f.kind)) return startFact(e, calls, trace) ?? gluffByDefault(f);
+  if (f.kind === 'split-lease') {
+    // A port fact inside the stint that the queue changed cuts it (the stale row gluff was handed).
+    // A stint cut off at the next one's start ends before that action (it is the next stint's fact).
+    const to = e.endSource === 'cutoff' ? e.endMs - 1000 : e.endMs;
+    return portFacts(e.hw, e.startMs - 1000, to, calls, trace) ?? gluffByDefault(f);
+  }
+  if (START_FACT_KINDS.has(f.kind)) {
+    return portFacts(e.hw, e.startMs - 1000, e.startMs + 2000, calls, trace) ?? gluffByDefault(f);
+  }
   return gluffByDefault(f);
 }
 
-/** The expected stint's first ACK action: what each server queued for it. */
-function startFact(e: ExpectedLease, calls: readonly QueueCall[], trace: QueueTrace): Blame | null {
-  const action = calls.filter(
-    (c) => c.record === 'ack' && c.hw === e.hw && c.atMs >= e.startMs - 1000 && c.atMs <= e.startMs + 2000,
-  );
-  if (action.length === 0) return null;
-  const good = action.filter((c) => intact(c, e));
-  if (good.length > 0) return toldGluff(good, trace, `the ACK of ${e.hw} with its circuit-id`);
+/**
+ * The port facts of `hw` between `from` and `to`, action by action (ACK lines within 1 s of the first): the
+ * fact is the action's relayed commit (giaddr set). Per action, what the queues delivered: nothing intact
+ * (every carrying insert failed, or was a reuse_lease row with the lease's stored options) loses the fact;
+ * a stale row gluff took after an intact one changes it back. The earliest such action names the link; when
+ * none does and some fact reached gluff intact, gluff was told.
+ */
+function portFacts(
+  hw: string,
+  from: number,
+  to: number,
+  calls: readonly QueueCall[],
+  trace: QueueTrace,
+): Blame | null {
+  const acks = calls.filter((c) => c.record === 'ack' && c.hw === hw && c.atMs >= from && c.atMs <= to);
+  const told: QueueCall[] = [];
+  for (const action of actionsOf(acks)) {
+    const fact = portFactOf(action);
+    if (fact === null) continue;
+    const e = { hw, cidHex: fact.cidHex, remoteIdHex: fact.ridHex } as ExpectedLease;
+    e.startMs = action[0]!.atMs;
+    const good = action.filter((c) => intact(c, e));
+    const b = good.length === 0 ? lostFact(e, action) : staleAfter(e, action, good);
+    if (b !== null) return b;
+    told.push(...good);
+  }
+  return told.length > 0 ? toldGluff(told, trace, `the ACKs of ${hw} with the relayed circuit-id`) : null;
+}
+
+/** ACK calls (in time order) grouped into client actions: lines within 1 s of the action's first. */
+function actionsOf(acks: readonly QueueCall[]): QueueCall[][] {
+  const out: QueueCall[][] = [];
+  for (const c of acks) {
+    const cur = out[out.length - 1];
+    if (cur !== undefined && c.atMs - cur[0]!.atMs <= 1000) cur.push(c);
+    else out.push([c]);
+  }
+  return out;
+}
+
+/** The action's port fact: its last relayed commit's Option 82 (a direct renewal's is remembered). */
+function portFactOf(action: readonly QueueCall[]): { cidHex: string | null; ridHex: string | null } | null {
+  let fact: { cidHex: string | null; ridHex: string | null } | null = null;
+  for (const c of action) {
+    if (c.commitCidHex === undefined || c.commitGiaddr === undefined || c.commitGiaddr === '0.0.0.0')
+      continue;
+    fact = { cidHex: c.commitCidHex, ridHex: c.commitRidHex ?? null };
+  }
+  return fact;
+}
+
+/** A stale row of the same action that gluff took after the last intact one: it changed the fact back. */
+function staleAfter(
+  e: ExpectedLease,
+  action: readonly QueueCall[],
+  good: readonly QueueCall[],
+): Blame | null {
+  const order = (c: QueueCall) => c.gluffRecordMs ?? c.atMs;
+  const lastGood = Math.max(...good.map(order));
+  const stale = action.filter((c) => changed(c, e) && order(c) >= lastGood);
+  const reused = stale.filter((c) => c.reuseId !== null);
+  if (reused.length > 0) {
+    const c = reused[0]!;
+    return blame(
+      'queue',
+      'queue.stale-options-on-reuse',
+      reused.filter((x) => x.gluffRecordId !== null).map((x) => x.gluffRecordId!),
+      `dhcpd answered ${e.hw} at ${tok(c.atMs)} with reuse_lease on ${hostsOf(reused)}: the relayed commit names circuit-id ${e.cidHex ?? 'none'}, but the patch queued the lease's stored ${storedText(c)} (hl_ldb.c reads lease->agent_options, which reuse_lease does not supersede), and gluff took that row after the right one`,
+    );
+  }
+  const remembered = stale.filter((c) => c.commitGiaddr === '0.0.0.0');
+  if (remembered.length > 0) {
+    const c = remembered[0]!;
+    return blame(
+      'dhcpd',
+      'dhcpd.remembered-options',
+      remembered.filter((x) => x.gluffRecordId !== null).map((x) => x.gluffRecordId!),
+      `${c.host}'s dhcpd recorded ${e.hw}'s direct renewal at ${tok(c.atMs)} with its remembered circuit-id ${c.commitCidHex ?? 'none'} while the relayed copy of the same second names ${e.cidHex ?? 'none'}, and gluff took that row after the right one`,
+    );
+  }
+  return null;
+}
+
+/** An action none of whose rows reached the queue intact: how its fact was lost. */
+function lostFact(e: ExpectedLease, action: readonly QueueCall[]): Blame | null {
   // The calls whose commit line names the expected values: dhcpd had the fact.
   const carrying = action.filter((c) => commitSays(c, e));
   if (carrying.length === 0) {

@@ -56,6 +56,8 @@ export interface QueueCall {
   errorIds: number[];
   /** gluff's record line for the consumed row, and the circuit-id / remote-id it printed. */
   gluffRecordId: number | null;
+  /** When gluff logged that record (its processing order across servers), ms. */
+  gluffRecordMs?: number;
   gluffCidHex?: string | null;
   gluffRidHex?: string | null;
 }
@@ -353,6 +355,7 @@ export function modelQueues(
     byQueueKey.delete(key);
     if (c === undefined) return;
     c.gluffRecordId = ev.id;
+    c.gluffRecordMs = ev.timeMs;
     c.gluffCidHex = ev.cidHex;
     c.gluffRidHex = ev.remoteIdHex;
   }
