@@ -39,6 +39,9 @@ export function attributionIps(findings: readonly Finding[]): Set<string> {
   return ips;
 }
 
+/** No queue calls: for findings that need none (rows without an ACK behind them, invalid rows). */
+export const EMPTY_TRACE: QueueTrace = { callsByIp: new Map(), gluffHosts: new Set() };
+
 /** Sets `culprit` and `attribution` on every fail finding about lease rows. */
 export function attributeFindings(findings: Finding[], trace: QueueTrace): void {
   for (const f of findings) {
@@ -175,15 +178,21 @@ function actionsOf(acks: readonly QueueCall[]): QueueCall[][] {
   return out;
 }
 
-/** The action's port fact: its last relayed commit's Option 82 (a direct renewal's is remembered). */
+/**
+ * The action's port fact, as the rebuild takes it: its last relayed commit's Option 82; an action of direct
+ * commits only (a snooping switch stamps unicast renewals too; a relay does not, and dhcpd then records its
+ * remembered values) states what its first commit says.
+ */
 function portFactOf(action: readonly QueueCall[]): { cidHex: string | null; ridHex: string | null } | null {
-  let fact: { cidHex: string | null; ridHex: string | null } | null = null;
+  let relayed: { cidHex: string | null; ridHex: string | null } | null = null;
+  let direct: { cidHex: string | null; ridHex: string | null } | null = null;
   for (const c of action) {
-    if (c.commitCidHex === undefined || c.commitGiaddr === undefined || c.commitGiaddr === '0.0.0.0')
-      continue;
-    fact = { cidHex: c.commitCidHex, ridHex: c.commitRidHex ?? null };
+    if (c.commitCidHex === undefined || c.commitGiaddr === undefined) continue;
+    const fact = { cidHex: c.commitCidHex, ridHex: c.commitRidHex ?? null };
+    if (c.commitGiaddr !== '0.0.0.0') relayed = fact;
+    else direct ??= fact;
   }
-  return fact;
+  return relayed ?? direct;
 }
 
 /** A stale row of the same action that gluff took after the last intact one: it changed the fact back. */

@@ -20,7 +20,7 @@ import type {
 import type { RigSpec } from '../model/spec.js';
 import type { TimeWindow } from '../model/time.js';
 import { rebuildLeases } from '../rebuild/rebuild-leases.js';
-import { attributeFindings, attributionIps } from '../attribute/attribute-findings.js';
+import { attributeFindings, attributionIps, EMPTY_TRACE } from '../attribute/attribute-findings.js';
 import { modelQueues } from '../attribute/queue-model.js';
 
 export interface JudgeInput {
@@ -79,13 +79,14 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
   ];
   // Attribution: who lost each failed fact (replays the channel once more, only when something failed).
   const ips = attributionIps(findings);
-  if (ips.size > 0) {
-    const trace = modelQueues(input.events(), spec, {
-      ips,
-      hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
-    });
-    attributeFindings(findings, trace);
-  }
+  const trace =
+    ips.size === 0
+      ? EMPTY_TRACE
+      : modelQueues(input.events(), spec, {
+          ips,
+          hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
+        });
+  attributeFindings(findings, trace);
   const inconclusiveReasons = [...rebuilt.inconclusiveReasons, ...extraInconclusive];
   return {
     verdict: decideVerdict(findings, inconclusiveReasons),
