@@ -1,13 +1,14 @@
 /**
  * The soundness sweep over simulated rigs: for both ways Option 82 reaches dhcpd (switch snooping, relay
  * only), fifty clean seeds and every fault of the catalogue on seeds 1-10, one simulated day with six
- * clients each, through the pure pipeline (parse -> rebuild -> diff -> verdict). Prints one line per
- * (mode, fault): how many seeds gave the catalogue's declared verdict and kinds, and what went wrong.
+ * clients each, through the pure pipeline (parse -> rebuild -> diff -> attribution -> verdict). Prints one
+ * line per (mode, fault): how many seeds gave the catalogue's declared verdict, kinds, culprit and rule
+ * (each counted alone, then all together), and what went wrong.
  * Run: node --import tsx bench/soundness-sweep.bench.ts [hours] [faultSeeds] [cleanSeeds] [firstSeed]
  * (firstSeed moves both seed ranges, e.g. 1001 for seeds no earlier sweep has tried).
  */
-import { checkSimOutput, outcomeProblems } from '../src/sim/check-sim-output.js';
-import { FAULT_NAMES } from '../src/sim/fault-catalogue.js';
+import { checkSimOutput, outcomeChecks, type OutcomeChecks } from '../src/sim/check-sim-output.js';
+import { FAULT_NAMES, faultSpec } from '../src/sim/fault-catalogue.js';
 import { simulateRig, type Option82Path } from '../src/sim/simulate-rig.js';
 import { loadRigSpec } from '../src/spec/load-rig-spec.js';
 
@@ -17,6 +18,7 @@ const CLEAN_SEEDS = Number(process.argv[4] ?? 50);
 const FIRST_SEED = Number(process.argv[5] ?? 1);
 const spec = loadRigSpec('specs/seed-rig.yaml');
 const started = performance.now();
+const ASPECTS = ['verdict', 'kinds', 'culprit', 'rule'] as const satisfies readonly (keyof OutcomeChecks)[];
 
 for (const option82Path of ['snooping', 'relay'] as Option82Path[]) {
   const falseAlarms: string[] = [];
@@ -26,17 +28,25 @@ for (const option82Path of ['snooping', 'relay'] as Option82Path[]) {
       falseAlarms.push(`seed ${seed}: ${check.verdict} [${check.failKinds.join(',')}]`);
   }
   console.log(
-    `${option82Path.padEnd(8)} clean${' '.repeat(24)} ${CLEAN_SEEDS - falseAlarms.length}/${CLEAN_SEEDS} pass${falseAlarms.length > 0 ? `  ${falseAlarms.join('; ')}` : ''}`,
+    `${option82Path.padEnd(8)} clean${' '.repeat(32)} ${CLEAN_SEEDS - falseAlarms.length}/${CLEAN_SEEDS} pass${falseAlarms.length > 0 ? `  ${falseAlarms.join('; ')}` : ''}`,
   );
   for (const fault of FAULT_NAMES) {
+    const good = { verdict: 0, kinds: 0, culprit: 0, rule: 0, all: 0 };
     const problems: string[] = [];
     for (let seed = FIRST_SEED; seed < FIRST_SEED + FAULT_SEEDS; seed++) {
       const out = simulateRig(spec, { seed, hours: HOURS, option82Path, faults: [fault] });
-      const p = outcomeProblems(checkSimOutput(out, spec), out.expected);
-      if (p.length > 0) problems.push(`seed ${seed}: ${p.join(', ')}`);
+      const c = outcomeChecks(checkSimOutput(out, spec), out.expected);
+      for (const a of ASPECTS) if (c[a].length === 0) good[a]++;
+      const p = ASPECTS.flatMap((a) => c[a]);
+      if (p.length === 0) good.all++;
+      else problems.push(`seed ${seed}: ${p.join(', ')}`);
     }
+    const n = `/${FAULT_SEEDS}`;
+    // A fault that declares no rule has nothing to count there.
+    const noRule = faultSpec(fault).rule === null;
+    const counts = ASPECTS.map((a) => `${a} ${a === 'rule' && noRule ? ' - ' : `${good[a]}${n}`}`);
     console.log(
-      `${option82Path.padEnd(8)} ${fault.padEnd(29)} ${FAULT_SEEDS - problems.length}/${FAULT_SEEDS} as declared${problems.length > 0 ? `  ${problems.join('; ')}` : ''}`,
+      `${option82Path.padEnd(8)} ${fault.padEnd(36)} ${counts.join('  ')}  => ${good.all}${n} as declared${problems.length > 0 ? `  ${problems.join('; ')}` : ''}`,
     );
   }
 }

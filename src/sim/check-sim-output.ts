@@ -117,21 +117,62 @@ export function checkSimOutput(out: SimOutput, spec: RigSpec): SimCheck {
   return { ...result, events: events.length, rejections, unknownLines: unknown };
 }
 
-/** Why a check does not meet the expected outcome; empty when it does. */
-export function outcomeProblems(
-  check: Pick<SimCheck, 'verdict' | 'kinds' | 'failKinds'>,
+/** Why a check does not meet the expected outcome, per aspect; every list empty when it does. */
+export interface OutcomeChecks {
+  verdict: string[];
+  /** Kinds required, and failing kinds not allowed. */
+  kinds: string[];
+  /** Fail findings that name another culprit than a declared one. */
+  culprit: string[];
+  /** Declared rules no fail finding carries, or not attributed as declared (`how`). */
+  rule: string[];
+}
+
+/**
+ * Holds a check to the expected outcome: the verdict, the kinds, and who is blamed (every fail finding names a
+ * declared culprit; each declared rule is carried by a fail finding, and every finding carrying it is
+ * attributed as declared).
+ */
+export function outcomeChecks(
+  check: Pick<SimCheck, 'verdict' | 'kinds' | 'failKinds' | 'findings'>,
   expected: ExpectedOutcome,
-): string[] {
-  const problems: string[] = [];
+): OutcomeChecks {
+  const out: OutcomeChecks = { verdict: [], kinds: [], culprit: [], rule: [] };
   if (check.verdict !== expected.verdict)
-    problems.push(`verdict ${check.verdict}, expected ${expected.verdict}`);
-  for (const k of expected.kinds) if (!check.kinds.includes(k)) problems.push(`no '${k}' finding`);
+    out.verdict.push(`verdict ${check.verdict}, expected ${expected.verdict}`);
+  for (const k of expected.kinds) if (!check.kinds.includes(k)) out.kinds.push(`no '${k}' finding`);
   for (const list of expected.oneOfKinds) {
-    if (!list.some((k) => check.kinds.includes(k))) problems.push(`none of ${list.join(', ')}`);
+    if (!list.some((k) => check.kinds.includes(k))) out.kinds.push(`none of ${list.join(', ')}`);
   }
   for (const k of check.failKinds) {
     if (!expected.kinds.includes(k) && !expected.allowedKinds.includes(k))
-      problems.push(`unexpected failing '${k}'`);
+      out.kinds.push(`unexpected failing '${k}'`);
   }
-  return problems;
+  const fails = check.findings.filter((f) => f.severity === 'fail');
+  const blamed = new Set<string>();
+  for (const f of fails) {
+    if (expected.culprits.includes(f.culprit)) continue;
+    blamed.add(
+      `a failing '${f.kind}' blames ${f.culprit} (${f.attribution?.rule ?? 'no rule'}), expected ${expected.culprits.join(' or ') || 'no fail'}`,
+    );
+  }
+  out.culprit.push(...blamed);
+  for (const { rule, how } of expected.rules) {
+    const carrying = fails.filter((f) => f.attribution?.rule === rule);
+    const seen = [...new Set(fails.map((f) => f.attribution?.rule ?? 'no rule'))].join(', ');
+    if (carrying.length === 0)
+      out.rule.push(`no fail finding attributed by '${rule}' (${seen || 'no fail'})`);
+    else if (how !== null && carrying.some((f) => f.attribution?.how !== how))
+      out.rule.push(`'${rule}' is not always ${how}`);
+  }
+  return out;
+}
+
+/** Why a check does not meet the expected outcome (outcomeChecks, all aspects); empty when it does. */
+export function outcomeProblems(
+  check: Pick<SimCheck, 'verdict' | 'kinds' | 'failKinds' | 'findings'>,
+  expected: ExpectedOutcome,
+): string[] {
+  const c = outcomeChecks(check, expected);
+  return [...c.verdict, ...c.kinds, ...c.culprit, ...c.rule];
 }

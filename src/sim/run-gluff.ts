@@ -4,10 +4,14 @@
  * through the independent Gluff model (gluff-model.ts). Then the Gluff faults of the catalogue are
  * injected, each at a target chosen so that its effect is exactly the declared one (checked by
  * re-running the model), never by guessing.
+ *
+ * What is in the queue depends on when gluff takes rows out (the patch's primary key collides with a row
+ * still queued: queue-patch-sim.ts), so the queue is asked for again for each set of stalls tried.
  */
 import { applyQueueRow, type GluffModelOptions, type GluffRow, type QueueRow } from './gluff-model.js';
 import type { FaultName } from './fault-catalogue.js';
 import type { Rng } from './prng.js';
+import type { QueueInput } from './queue-patch-sim.js';
 
 /** A queue row with where and when it was queued and applied. */
 export interface QueuedRow {
@@ -18,6 +22,8 @@ export interface QueuedRow {
   queuedMs: number;
   /** When its gluff applied it (a 5 s poll, later when stalled); null when not yet at the end of the run. */
   processedMs: number | null;
+  /** The queue patch call that queued it (queue-patch-sim.ts). */
+  callId: number;
 }
 
 /** One gluff daemon unable to work (MySQL unreachable) for a while. */
@@ -38,6 +44,13 @@ export interface RunGluffOptions {
   phasesMs: readonly number[];
   /** Candidate stall windows, tried in order: the first after which the table is unchanged is used. */
   stallCandidates: readonly GluffStall[];
+  /** Stalls that happen whatever the table (a fault's own), besides the chosen candidate. */
+  fixedStalls?: readonly GluffStall[];
+  /**
+   * The patch call whose row gluff applies with Gluff 1.12's own comparison (hw, cid and rid all compared, for
+   * a release too): the queue-peer-release-without-option82 fault's release, queued without Option 82.
+   */
+  asCodedCallId?: number | null;
   faults: readonly FaultName[];
   rng: Rng;
   settleMs: number;
@@ -49,7 +62,10 @@ export interface RunGluffResult {
   queueRows: QueuedRow[];
   table: GluffRow[];
   cleanTable: GluffRow[];
+  /** The stall candidate used (gluff-stalled-then-catches-up), null when none. */
   stall: GluffStall | null;
+  /** Every stall in effect: the fixed ones and the candidate used. */
+  stalls: GluffStall[];
   injected: string[];
 }
 
@@ -58,6 +74,8 @@ const POLL_MS = 5000;
 interface Hooks {
   skip?: QueuedRow;
   duplicate?: QueuedRow;
+  /** A row applied with Gluff 1.12's statements (find 'source') whatever the find of the others. */
+  asCodedCallId?: number | null;
   /** How gluff's find works: the intended rules (clean) or Gluff 1.12's statements (fault gluff-1.12-find). */
   find?: GluffModelOptions['find'];
 }
@@ -71,24 +89,42 @@ function pollAfter(t: number, startMs: number, phaseMs: number): number {
   return base + Math.ceil((t - base) / POLL_MS) * POLL_MS;
 }
 
-function processingOrder(
-  queued: readonly { server: number; row: QueueRow; queuedMs: number }[],
-  opts: RunGluffOptions,
-  stall: GluffStall | null,
-): QueuedRow[] {
-  const out: QueuedRow[] = queued.map((q) => {
-    const phase = opts.phasesMs[q.server] ?? 0;
-    let p = pollAfter(q.queuedMs, opts.startMs, phase);
-    if (stall !== null && stall.server === q.server && p >= stall.fromMs && p < stall.toMs) {
-      p = pollAfter(stall.toMs, opts.startMs, phase);
+/**
+ * When a server's gluff takes a row inserted at queuedMs: its next poll, or the first poll after a stall that
+ * poll falls in; null when that is after processUntilMs (never within the run).
+ */
+export function gluffTakesAt(
+  opts: Pick<RunGluffOptions, 'startMs' | 'phasesMs' | 'processUntilMs'>,
+  stalls: readonly GluffStall[],
+  server: number,
+  queuedMs: number,
+): number | null {
+  const phase = opts.phasesMs[server] ?? 0;
+  let p = pollAfter(queuedMs, opts.startMs, phase);
+  for (let moved = true; moved;) {
+    moved = false;
+    for (const s of stalls) {
+      if (s.server === server && p >= s.fromMs && p < s.toMs) {
+        p = pollAfter(s.toMs, opts.startMs, phase);
+        moved = true;
+      }
     }
-    return {
-      server: q.server,
-      row: q.row,
-      queuedMs: q.queuedMs,
-      processedMs: p > opts.processUntilMs ? null : p,
-    };
-  });
+  }
+  return p > opts.processUntilMs ? null : p;
+}
+
+function processingOrder(
+  queued: readonly QueueInput[],
+  opts: RunGluffOptions,
+  stalls: readonly GluffStall[],
+): QueuedRow[] {
+  const out: QueuedRow[] = queued.map((q) => ({
+    server: q.server,
+    row: q.row,
+    queuedMs: q.queuedMs,
+    processedMs: gluffTakesAt(opts, stalls, q.server, q.queuedMs),
+    callId: q.callId,
+  }));
   const key = (q: QueuedRow) => q.processedMs ?? Number.MAX_SAFE_INTEGER;
   return out.sort(
     (a, b) => key(a) - key(b) || a.server - b.server || a.row.start - b.row.start || a.row.idx - b.row.idx,
@@ -109,7 +145,12 @@ function applyAll(ordered: readonly QueuedRow[], hooks: Hooks = {}): GluffRow[] 
     }
     const before = rows.length;
     // The model scans the table it is given; one table per address keeps a day of 1000 clients linear.
-    applyQueueRow(rows, q.row, hooks.find === undefined ? IDEAL : { find: hooks.find });
+    const asCoded = hooks.asCodedCallId !== undefined && hooks.asCodedCallId === q.callId;
+    applyQueueRow(
+      rows,
+      q.row,
+      asCoded ? { find: 'source' } : hooks.find === undefined ? IDEAL : { find: hooks.find },
+    );
     for (let i = before; i < rows.length; i++) {
       const made = rows[i] as GluffRow;
       made.id = nextId++;
@@ -155,20 +196,26 @@ function iso(sec: number): string {
   return new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Runs both daemons over the queue rows, then injects the Gluff faults. */
+/**
+ * Runs both daemons over the queue rows, then injects the Gluff faults. `queueFor(stalls)`: what the queue
+ * patch queued when the gluffs take rows at those stalls (a row still queued makes a later insert collide).
+ */
 export function runGluff(
-  queued: readonly { server: number; row: QueueRow; queuedMs: number }[],
+  queueFor: (stalls: readonly GluffStall[]) => readonly QueueInput[],
   opts: RunGluffOptions,
 ): RunGluffResult {
   const injected: string[] = [];
   const has = (f: FaultName) => opts.faults.includes(f);
   const rng = opts.rng;
-  let ordered = processingOrder(queued, opts, null);
-  const cleanTable = applyAll(ordered);
+  const fixed = [...(opts.fixedStalls ?? [])];
+  const base = { asCodedCallId: opts.asCodedCallId ?? null };
+  let ordered = processingOrder(queueFor(fixed), opts, fixed);
+  const cleanTable = applyAll(ordered, base);
   let stall: GluffStall | null = null;
   for (const candidate of opts.stallCandidates) {
-    const stalled = processingOrder(queued, opts, candidate);
-    const d = tableDiff(cleanTable, applyAll(stalled));
+    const stalls = [...fixed, candidate];
+    const stalled = processingOrder(queueFor(stalls), opts, stalls);
+    const d = tableDiff(cleanTable, applyAll(stalled, base));
     if (d.onlyA.length === 0 && d.onlyB.length === 0) {
       stall = candidate;
       ordered = stalled;
@@ -210,7 +257,10 @@ export function runGluff(
     return true;
   };
   const trial = (q: QueuedRow, hooks: Hooks) => {
-    const d = tableDiff(cleanByIp.get(q.row.ip) ?? [], applyAll(byIp.get(q.row.ip) ?? [], hooks));
+    const d = tableDiff(
+      cleanByIp.get(q.row.ip) ?? [],
+      applyAll(byIp.get(q.row.ip) ?? [], { ...base, ...hooks }),
+    );
     return { removed: d.onlyA, added: d.onlyB };
   };
   const candidates = (pred: (q: QueuedRow) => boolean) =>
@@ -218,7 +268,7 @@ export function runGluff(
       .shuffle(ordered.filter((q) => q.processedMs !== null && pred(q)))
       .filter((q) => isolated(q.row.ip, q.row.start, q.row.end));
 
-  const hooks: Hooks = {};
+  const hooks: Hooks = { ...base };
   if (has('drop-ack')) {
     // Only an ACK whose row never grew (lend is still its own end) can vanish whole with it.
     const single = new Set(cleanTable.map((r) => `${r.ip}|${r.lstart}|${r.lend}`));
@@ -288,7 +338,7 @@ export function runGluff(
   if (has('gluff-1.12-find')) {
     // Gluff 1.12's own statements over the whole run: where two rows cover a queue row's start (a cut-off
     // second, a copy of the same action from the other server) it mixes them.
-    const d = tableDiff(cleanTable, applyAll(ordered, { find: 'source' }));
+    const d = tableDiff(cleanTable, applyAll(ordered, { ...base, find: 'source' }));
     if (d.onlyA.length > 0 || d.onlyB.length > 0) {
       hooks.find = 'source';
       const ips = [...new Set([...d.onlyA, ...d.onlyB].map((r) => r.ip))].sort();
@@ -350,8 +400,8 @@ export function runGluff(
     }
   }
   if (has('shortened-end')) {
-    // Rows that end where an ACK or a release put the end, not where a later row cut them off.
-    const ackEnds = new Set(ordered.map((q) => `${q.row.ip}|${q.row.end}`));
+    // Rows that end where an ACK put the end (its lease end), not where a release or a later row cut them off.
+    const ackEnds = new Set(ordered.filter((q) => q.row.rtype === 0).map((q) => `${q.row.ip}|${q.row.end}`));
     const starts = new Set(table.map((r) => `${r.ip}|${r.lstart}`));
     const rows = rng.shuffle(judged()).filter((r) => r.lend - r.lstart >= 180);
     const target = rows.find((r) => ackEnds.has(`${r.ip}|${r.lend}`) && !starts.has(`${r.ip}|${r.lend}`));
@@ -396,7 +446,14 @@ export function runGluff(
       `phantom-row: a row for ${phantom.ip} (${phantom.hw}) ${iso(phantom.lstart)} - ${iso(phantom.lend)} that nobody leased`,
     );
   }
-  return { queueRows: ordered, table, cleanTable, stall, injected };
+  return {
+    queueRows: ordered,
+    table,
+    cleanTable,
+    stall,
+    stalls: stall === null ? fixed : [...fixed, stall],
+    injected,
+  };
 }
 
 function cloneRows(rows: readonly GluffRow[]): GluffRow[] {

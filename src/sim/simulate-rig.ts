@@ -7,6 +7,19 @@
  * Time: every instant is true simulation time, UTC ms. A server's syslog header may be offset from
  * the true time (drift; the clock-skew faults), while Gluff's rows carry dhcpd's own (true) second:
  * the offset models the clock that stamps the line disagreeing with the clock behind the lease times.
+ *
+ * dhcpd and its queue patch, as the real ones behave (seen in the real-Gluff captures):
+ * - each server keeps a lease struct per address; a fresh ACK supersedes it with the commit line's Option 82,
+ *   the failover peer's copy (binding update) has none;
+ * - a request for a lease younger than dhcp-cache-threshold (25 %) is answered `reuse_lease`: the lease unaltered,
+ *   the commit line shows the packet's Option 82, the queue row the struct's old start, end and stored options
+ *   (the router's relayed copy of a renewal is one; in relay mode the clean rig has a copy that names another
+ *   port than dhcpd stored reach dhcpd first, so that no stale row is queued unless a fault wants it);
+ * - every ACK and every release of a lease not yet ended is one call of the patch (queue-patch-sim.ts: idx per
+ *   process, a collision with a row still queued logs `sqlite3 error`/`ldb error`, a release before the first
+ *   ACK since dhcpd started is dropped without a line); the clean rig keeps releases clear of the gluff poll
+ *   after the client's last ACK, so nothing collides unless a fault wants it;
+ * - each gluff logs `ACK on ip: …` / `RELEASE on ip: …` for every row it takes (SimOptions.gluffRecordLines).
  */
 import type {
   ChannelStats,
@@ -16,12 +29,21 @@ import type {
   RigSpec,
   SwitchPortSpec,
 } from '../model/index.js';
+import { formatGluffOptionText } from '../parse/option82.js';
 import { formatAppMessage } from '../parse/parse-message.js';
 import { formatSyslogFrame } from '../parse/syslog-frame.js';
 import { expectedOutcome, type ExpectedOutcome, type FaultName } from './fault-catalogue.js';
 import type { GluffRow, QueueRow } from './gluff-model.js';
 import { createRng } from './prng.js';
-import { runGluff, type GluffStall, type QueuedRow } from './run-gluff.js';
+import {
+  ACK_ERROR_LINE,
+  RELEASE_ERROR_LINE,
+  runQueuePatch,
+  type DhcpdRestart,
+  type PatchCall,
+  type PatchResult,
+} from './queue-patch-sim.js';
+import { gluffTakesAt, runGluff, type GluffStall, type QueuedRow } from './run-gluff.js';
 
 /** How Option 82 reaches dhcpd on a client's unicast renewal. */
 export type Option82Path =
@@ -68,6 +90,11 @@ export interface SimOptions {
   failoverPeer?: string;
   /** Zone the permuter's syslog lines are written in. Default: the spec's permuterZone. */
   permuterZone?: string;
+  /**
+   * gluff logs its record line (`ACK on ip: …` / `RELEASE on ip: …`) for every queue row it takes, as the real
+   * gluff 1.12 does with or without -D. Default true; false models a channel that does not collect gluff's lines.
+   */
+  gluffRecordLines?: boolean;
 }
 
 /** One syslog message as sent. */
@@ -98,6 +125,14 @@ export interface SimCounts {
   lost: number;
   queueRows: number;
   tableRows: number;
+  /** dhcpd answers `reuse_lease` (the lease unaltered, its old start and stored Option 82 queued). */
+  reuses: number;
+  /** Queue inserts that failed on the primary key (dhcpd logged `sqlite3 error` and `ldb error`). */
+  queueCollisions: number;
+  /** Releases the patch dropped without a line (no ACK since dhcpd started). */
+  releasesDropped: number;
+  /** gluff's record lines (one per queue row it took). */
+  gluffRecords: number;
 }
 
 export interface SimOutput {
@@ -115,6 +150,8 @@ export interface SimOutput {
   messages: SimMessage[];
   /** Every queue row, in the order the gluff daemons applied them (`processedMs` null: not yet at endMs). */
   queueRows: QueuedRow[];
+  /** Every call of the queue patch (each DHCPACK, each release of a lease not yet ended) and what became of it. */
+  queueCalls: PatchResult[];
   /** Gluff's `leases` table at endMs, faults applied. Times epoch seconds. */
   table: GluffRow[];
   /** The same table without the Gluff faults (the truth). */
@@ -135,14 +172,25 @@ const DEFAULT_START_MS = Date.UTC(2026, 10, 27, 0, 0, 0);
 const MIB = 1024 * 1024;
 /** The memory-leak fault's growth: well above the seed spec's 1 MiB/h limit, yet a realistic slow leak. */
 export const MEMORY_LEAK_BYTES_PER_HOUR = 4 * MIB;
+/** dhcpd 4.4's default dhcp-cache-threshold: a lease younger than this share of its length is reused. */
+const CACHE_THRESHOLD_PCT = 25;
+/** A clean client releases no sooner than this after its last ACK: the gluff poll (5 s) has taken that row. */
+const RELEASE_AFTER_ACK_MS = 5500;
 const FAC_DAEMON = 3;
 const FAC_LOCAL2 = 18;
 const FAC_USER = 1;
+const SEV_ERR = 3;
 const SEV_WARNING = 4;
 const SEV_INFO = 6;
 const SEV_DEBUG = 7;
 
 type ClientState = 'off' | 'init' | 'bound';
+
+/** Option 82 circuit-id / remote-id as canonical hex (null: absent). */
+interface Option82 {
+  cid: string | null;
+  rid: string | null;
+}
 
 interface Client {
   index: number;
@@ -161,11 +209,31 @@ interface Client {
   forcedVanish: boolean;
   /** drop-release scenario: after the next ACK, release and stay away past the lease end. */
   forcedLeave: boolean;
-  /** Option 82 of the last ACK: dhcpd keeps it on the lease and the release queue row carries it. */
-  cid: string | null;
-  rid: string | null;
+  /** queue-insert-collision scenario: after the next ACK, release while its server's gluff is stalled. */
+  forcedCollide: boolean;
   /** The router never duplicates this client's unicasts (set for a fault's target: keeps its rows regular). */
   quiet: boolean;
+  /** True time of the last DHCPACK line the client got. */
+  lastAckMs: number;
+  /** When its next renewal (T1) is due; 0 when none is scheduled. */
+  nextRenewMs: number;
+  /**
+   * Its last fresh ACK renewed a lease of the same server with the same Option 82 and no gap: its lease start is
+   * inside one stint, not a second where a row was cut off and another made.
+   */
+  midStint: boolean;
+}
+
+/**
+ * dhcpd's lease struct for one address on one server: what the queue patch reads (starts, ends, the stored
+ * Option 82 `agent_options`), not what the packet said. Times are the server's epoch seconds.
+ */
+interface LeaseStruct {
+  mac: string;
+  starts: number;
+  ends: number;
+  cid: string | null;
+  rid: string | null;
 }
 
 interface Server {
@@ -184,10 +252,12 @@ interface Server {
   driftPpm: number;
   /** Extra offset of the syslog header only (the clock-skew faults): the line disagrees with dhcpd's own times. */
   syslogSkewMs: number;
-  /** Next idx per start second. */
-  idxByStart: Map<number, number>;
-  /** Relay options remembered per ip (relay mode). */
-  remembered: Map<string, { cid: string | null; rid: string | null }>;
+  /**
+   * dhcpd's lease structs per ip. A fresh ACK supersedes the struct (its options are what the commit line shows:
+   * the packet's, or on a direct renewal without Option 82 the ones it remembered); the failover peer learns of
+   * it by a binding update, which carries no Option 82.
+   */
+  leases: Map<string, LeaseStruct>;
 }
 
 interface Timer {
@@ -362,8 +432,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     offsetBaseMs: Math.round(clockRng.between(-300, 300)),
     driftPpm: clockRng.between(-3, 3),
     syslogSkewMs: 0,
-    idxByStart: new Map(),
-    remembered: new Map(),
+    leases: new Map(),
   }));
   const skewed = servers[1] as Server;
   if (has('clock-skew-within-tolerance')) {
@@ -445,15 +514,19 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     emit(t, s.host, 'dhcpd', s.pid, FAC_DAEMON, severity, msg);
   };
 
-  // ---- queue rows ----------------------------------------------------------------------------
-  const queued: { server: number; row: QueueRow; queuedMs: number }[] = [];
-  const enqueue = (t: number, s: Server, row: Omit<QueueRow, 'idx'>) => {
-    const idx = (s.idxByStart.get(row.start) ?? 0) + 1;
-    s.idxByStart.set(row.start, idx);
-    if (s.idxByStart.size > 4096) {
-      for (const k of s.idxByStart.keys()) if (k < row.start - 3600) s.idxByStart.delete(k);
-    }
-    queued.push({ server: s.index, row: { ...row, idx }, queuedMs: t + 5 });
+  // ---- queue patch calls ---------------------------------------------------------------------
+  // Every DHCPACK and every release of a lease that has not ended is one call of Gluff's dhcpd patch, with the
+  // values of dhcpd's lease struct. What became of each (queued, a primary-key collision, dropped before the
+  // queue file was open) depends on when gluff takes rows out, so it is decided after the run
+  // (queue-patch-sim.ts), once the gluff daemons' polls and stalls are known.
+  const calls: PatchCall[] = [];
+  const callPid: number[] = [];
+  const restarts: DhcpdRestart[] = [];
+  const patchCall = (t: number, s: Server, row: Omit<QueueRow, 'idx'>): number => {
+    const id = calls.length;
+    calls.push({ id, server: s.index, atMs: t, row });
+    callPid.push(s.pid);
+    return id;
   };
 
   // ---- permuter ------------------------------------------------------------------------------
@@ -476,6 +549,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     const seq = permuteSeq;
     timers.push(t + 2000 + rng.int(2000), () => {
       const now = clock;
+      const before = new Map(portOfIface);
       portOfIface.clear();
       byPort.forEach((ifs, p) => ifs.forEach((iface) => portOfIface.set(iface, p)));
       const parts = ports.map((port, p) => {
@@ -493,6 +567,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       );
       permuterDown = false;
       reshuffles++;
+      if (has('queue-stale-options-on-reuse')) staleEpisode(now, before);
     });
   };
   const currentPort = (c: Client): SwitchPortSpec | null => {
@@ -518,9 +593,11 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     gen: 0,
     forcedVanish: false,
     forcedLeave: false,
-    cid: null,
-    rid: null,
+    forcedCollide: false,
     quiet: false,
+    lastAckMs: 0,
+    nextRenewMs: 0,
+    midStint: false,
   }));
 
   const timers = new TimerHeap();
@@ -528,6 +605,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
   let acks = 0;
   let releases = 0;
   let expiries = 0;
+  let reuses = 0;
 
   const at = (c: Client, t: number, fn: () => void) => {
     const gen = c.gen;
@@ -544,17 +622,32 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
   };
   const grantSec = (s: Server) => (s.state === 'normal' ? leaseSec : Math.min(leaseSec, spec.lease.mcltSec));
 
-  /** One ACK: the commit line (on commit runs before the ACK is sent), the ACK line, the queue row. */
-  const ack = (
-    t: number,
-    s: Server,
-    c: Client,
-    via: string,
-    giaddr: string,
-    cid: string | null,
-    rid: string | null,
-  ) => {
+  /** The Option 82 values dhcpd remembered on its lease of the address (what a direct renewal is recorded with). */
+  const remembered = (s: Server, ip: string): Option82 => {
+    const st = s.leases.get(ip);
+    return { cid: st?.cid ?? null, rid: st?.rid ?? null };
+  };
+
+  /**
+   * One ACK: the commit line (on commit runs before the ACK is sent), the ACK line, the queue patch's call.
+   * `packet`: the Option 82 the request carried (null: none, dhcpd then uses the options it remembered).
+   * dhcpd 4.4 answers a request for a lease younger than dhcp-cache-threshold (25 % of its length) with the
+   * lease unaltered (`reuse_lease`): the commit line still shows the packet's options, but the struct keeps its
+   * starts, ends and stored Option 82, and that is what the patch queues.
+   */
+  const ack = (t: number, s: Server, c: Client, via: string, giaddr: string, packet: Option82 | null) => {
     const ip = c.ip as string;
+    const opts = packet ?? remembered(s, ip);
+    const nowS = Math.floor(serverClock(s, t) / 1000);
+    const st = s.leases.get(ip);
+    const ageS = st === undefined ? 0 : nowS - st.starts;
+    const reuse =
+      st !== undefined &&
+      st.mac === c.mac &&
+      st.ends > nowS &&
+      ageS >= 0 &&
+      ageS * 100 < CACHE_THRESHOLD_PCT * (st.ends - st.starts);
+    // The commit line states the configured length even for a reused lease (its end did not move).
     const sec = grantSec(s);
     dhcpd(t, s, {
       kind: 'commit',
@@ -562,26 +655,95 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       mac: c.mac,
       leaseSec: sec,
       giaddr,
-      circuitIdHex: cid,
-      remoteIdHex: rid,
+      circuitIdHex: opts.cid,
+      remoteIdHex: opts.rid,
     });
-    dhcpd(t, s, { kind: 'dhcpack', ip, mac: c.mac, name: c.name, via });
-    const startS = Math.floor(serverClock(s, t) / 1000);
-    enqueue(t, s, { start: startS, rtype: 0, end: startS + sec, ip, hw: c.mac, cid, rid });
-    c.cid = cid;
-    c.rid = rid;
     acks++;
-    return { startS, sec };
+    c.lastAckMs = t;
+    if (reuse) {
+      dhcpd(t, s, { kind: 'reuse-lease', ip, ageSec: ageS, thresholdPct: CACHE_THRESHOLD_PCT }, SEV_DEBUG);
+      dhcpd(t, s, { kind: 'dhcpack', ip, mac: c.mac, name: c.name, via });
+      reuses++;
+      patchCall(t, s, {
+        start: st.starts,
+        rtype: 0,
+        end: st.ends,
+        ip,
+        hw: c.mac,
+        cid: st.cid,
+        rid: st.rid,
+      });
+      // The client is told what is left of the lease.
+      return { startS: st.starts, sec: st.ends - st.starts, leaseTimeSec: st.ends - nowS };
+    }
+    dhcpd(t, s, { kind: 'dhcpack', ip, mac: c.mac, name: c.name, via });
+    const startS = nowS;
+    c.midStint =
+      st !== undefined &&
+      st.mac === c.mac &&
+      st.ends >= nowS &&
+      st.cid === opts.cid &&
+      st.rid === opts.rid &&
+      (st.cid !== null || st.rid !== null);
+    s.leases.set(ip, { mac: c.mac, starts: startS, ends: startS + sec, cid: opts.cid, rid: opts.rid });
+    // The binding update tells the peer the lease's times, never its Option 82.
+    for (const other of servers) {
+      if (other !== s)
+        other.leases.set(ip, { mac: c.mac, starts: startS, ends: startS + sec, cid: null, rid: null });
+    }
+    patchCall(t, s, {
+      start: startS,
+      rtype: 0,
+      end: startS + sec,
+      ip,
+      hw: c.mac,
+      cid: opts.cid,
+      rid: opts.rid,
+    });
+    return { startS, sec, leaseTimeSec: sec };
   };
 
-  const bind = (t: number, c: Client, s: Server, startS: number, sec: number) => {
+  /**
+   * dhcpd processes a DHCPRELEASE of the client's address: the patch queues the lease's starts, the release
+   * time and the lease's stored Option 82, only while the lease has not ended; the lease ends, and the binding
+   * update ends it on the peer too. Returns the patch call's id, or null when nothing was queued.
+   */
+  const processRelease = (t: number, s: Server, c: Client, via: string): number | null => {
+    const ip = c.ip as string;
+    dhcpd(t, s, { kind: 'dhcprelease', ip, mac: c.mac, name: c.name, via, found: true });
+    const nowS = Math.floor(serverClock(s, t) / 1000);
+    const st = s.leases.get(ip);
+    if (st === undefined || st.mac !== c.mac || st.ends <= nowS) return null;
+    const id = patchCall(t, s, {
+      start: st.starts,
+      rtype: 1,
+      end: nowS,
+      ip,
+      hw: c.mac,
+      cid: st.cid,
+      rid: st.rid,
+    });
+    // The binding update ends the lease on the peer too (by the peer's own clock: a copy of the release it
+    // processes after it is not queued).
+    for (const x of servers) {
+      const other = x.leases.get(ip);
+      if (other !== undefined && other.mac === c.mac) {
+        other.ends = Math.min(other.ends, Math.floor(serverClock(x, t) / 1000));
+      }
+    }
+    return id;
+  };
+
+  const bind = (t: number, c: Client, s: Server, startS: number, sec: number, leaseTimeSec: number = sec) => {
     c.gen++;
     c.state = 'bound';
     c.server = s.index;
     c.ackS = startS;
     c.leaseSec = sec;
     c.endMs = (startS + sec) * 1000;
-    const t1 = t + (sec * 1000) / 2 + rng.int(3000);
+    const t1 = t + (leaseTimeSec * 1000) / 2 + rng.int(3000);
+    c.nextRenewMs = 0;
+    if (c.forcedCollide && collideEpisode(t, c, s)) return;
     if (c.forcedVanish) {
       c.forcedVanish = false;
       goAway(t + 20_000 + rng.int(20_000), c, false, 3 * sec * 1000 + 600_000);
@@ -597,6 +759,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     } else if (rng.chance(vanishProb)) {
       goAway(t + rng.between(0.05, 0.45) * sec * 1000, c, false, sec * 1000 + rng.exp(1_800_000));
     }
+    c.nextRenewMs = t1;
     at(c, t1, () => renew(t1, c));
     at(c, c.endMs, () => expire(c));
   };
@@ -615,23 +778,12 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
   const sendRelease = (t: number, c: Client) => {
     const s = servers[c.server] as Server;
     if (c.state !== 'bound' || c.ip === null || !s.serving || t >= c.endMs || currentPort(c) === null) return;
-    const ip = c.ip;
-    dhcpd(t, s, { kind: 'dhcprelease', ip, mac: c.mac, name: c.name, via: 'eth0', found: true });
-    // The patched dhcpd (ldb_log_release) writes the lease's starts and its stored agent options.
-    enqueue(t, s, {
-      start: c.ackS,
-      rtype: 1,
-      end: Math.floor(serverClock(s, t) / 1000),
-      ip,
-      hw: c.mac,
-      cid: c.cid,
-      rid: c.rid,
-    });
-    // The router's dhcrelay may catch the unicast release and relay it too: more lines, no more queue rows.
+    // The patched dhcpd (ldb_log_release) queues the lease's starts and its stored agent options.
+    processRelease(t, s, c, 'eth0');
+    // The router's dhcrelay may catch the unicast release and relay it too: more lines, no more queue rows
+    // (the lease has ended on both servers by then: the clean rig's binding update is faster than the relay).
     if (!c.quiet && rng.chance(dupProb)) {
-      for (const other of servingServers()) {
-        dhcpd(t, other, { kind: 'dhcprelease', ip, mac: c.mac, name: c.name, via: relay, found: true });
-      }
+      for (const other of servingServers()) processRelease(t, other, c, relay);
     }
     releases++;
   };
@@ -653,8 +805,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     }
     if (c.ip === null) c.ip = numberToIp(poolBase + nextIp++);
     const ip = c.ip;
-    const cid = port.circuitIdHex;
-    const rid = port.remoteIdHex;
+    const packet = { cid: port.circuitIdHex, rid: port.remoteIdHex };
     const other = servers[1 - owner.index] as Server;
     if (other.serving) {
       dhcpd(
@@ -688,9 +839,8 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
         via: relay,
         reason: null,
       });
-      owner.remembered.set(ip, { cid, rid });
-      const { startS, sec } = ack(tReq + 1, owner, c, relay, relay, cid, rid);
-      bind(tReq + 1, c, owner, startS, sec);
+      const r = ack(tReq + 1, owner, c, relay, relay, packet);
+      bind(tReq + 1, c, owner, r.startS, r.sec, r.leaseTimeSec);
     });
   };
 
@@ -707,45 +857,36 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       return;
     }
     const ip = c.ip as string;
-    dhcpd(t, s, {
-      kind: 'dhcprequest',
-      ip,
-      serverId: null,
-      mac: c.mac,
-      name: c.name,
-      via: 'eth0',
-      reason: null,
-    });
-    let cid: string | null;
-    let rid: string | null;
-    if (o82 === 'snooping') {
-      cid = port.circuitIdHex;
-      rid = port.remoteIdHex;
+    const stamped = { cid: port.circuitIdHex, rid: port.remoteIdHex };
+    // What the unicast carries: the switch's stamp (snooping), or nothing (relay: dhcpd uses what it remembered).
+    const direct = o82 === 'snooping' ? stamped : null;
+    // dhcrelay on the router may catch the unicast too: one or two relayed copies, same second. dhcpd answers
+    // every copy after the first with reuse_lease.
+    const copies = !c.quiet && rng.chance(dupProb) ? 1 + rng.int(2) : 0;
+    const stored = remembered(s, ip);
+    // A relayed copy naming another port than dhcpd stored, answered after the direct renewal, would be queued
+    // with the stored (stale) port (reuse_lease): the clean rig has it reach dhcpd first, a fresh ACK that stores
+    // the new port, and the direct renewal is the reused copy. queue-stale-options-on-reuse makes the stale row.
+    const relayedFirst =
+      copies > 0 && direct === null && (stored.cid !== stamped.cid || stored.rid !== stamped.rid);
+    const request = (tk: number, via: string) =>
+      dhcpd(tk, s, { kind: 'dhcprequest', ip, serverId: null, mac: c.mac, name: c.name, via, reason: null });
+    let first: ReturnType<typeof ack>;
+    if (relayedFirst) {
+      request(t, relay);
+      first = ack(t + 1, s, c, relay, relay, stamped);
+      request(t + 2, 'eth0');
+      ack(t + 2, s, c, 'eth0', '0.0.0.0', direct);
     } else {
-      const mem = s.remembered.get(ip);
-      cid = mem?.cid ?? null;
-      rid = mem?.rid ?? null;
+      request(t, 'eth0');
+      first = ack(t + 1, s, c, 'eth0', '0.0.0.0', direct);
     }
-    let result = ack(t + 1, s, c, 'eth0', '0.0.0.0', cid, rid);
-    if (!c.quiet && rng.chance(dupProb)) {
-      // dhcrelay on the router caught the unicast too: one or two relayed copies, same second.
-      const copies = 1 + rng.int(2);
-      for (let k = 0; k < copies; k++) {
-        const tk = t + 2 + k;
-        dhcpd(tk, s, {
-          kind: 'dhcprequest',
-          ip,
-          serverId: null,
-          mac: c.mac,
-          name: c.name,
-          via: relay,
-          reason: null,
-        });
-        s.remembered.set(ip, { cid: port.circuitIdHex, rid: port.remoteIdHex });
-        result = ack(tk, s, c, relay, relay, port.circuitIdHex, port.remoteIdHex);
-      }
+    for (let k = relayedFirst ? 1 : 0; k < copies; k++) {
+      request(t + 2 + k, relay);
+      ack(t + 2 + k, s, c, relay, relay, stamped);
     }
-    bind(t + 3, c, s, result.startS, result.sec);
+    // The client takes the first ACK.
+    bind(t + 3, c, s, first.startS, first.sec, first.leaseTimeSec);
   };
 
   /** REBINDING (T2): broadcast through the relay; whichever server is up answers. */
@@ -767,9 +908,8 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       via: relay,
       reason: null,
     });
-    owner.remembered.set(ip, { cid: port.circuitIdHex, rid: port.remoteIdHex });
-    const { startS, sec } = ack(t + 1, owner, c, relay, relay, port.circuitIdHex, port.remoteIdHex);
-    bind(t + 1, c, owner, startS, sec);
+    const r = ack(t + 1, owner, c, relay, relay, { cid: port.circuitIdHex, rid: port.remoteIdHex });
+    bind(t + 1, c, owner, r.startS, r.sec, r.leaseTimeSec);
   };
 
   const expire = (c: Client) => {
@@ -779,6 +919,203 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     c.gen++;
     c.state = 'off';
     at(c, t, () => startInit(t, c));
+  };
+
+  // ---- the queue patch's faults ---------------------------------------------------------------
+  /** What the queue faults did, for the post-run checks (patch call ids). */
+  const queueFault = {
+    staleCall: null as number | null,
+    staleNote: '',
+    collideCall: null as number | null,
+    collideStall: null as GluffStall | null,
+    collideNote: '',
+    restartCall: null as number | null,
+    restartNote: '',
+  };
+  const serverClockS = (s: Server, t: number) => Math.floor(serverClock(s, t) / 1000);
+
+  /**
+   * A bound client whose lease and renewal leave room for a short episode now, or null. `midStint`: its lease
+   * start must be inside one stint (no row cut off at that second).
+   */
+  const pickEpisodeClient = (t: number, midStint = false): Client | null => {
+    const ok = clients.filter(
+      (c) =>
+        c.state === 'bound' &&
+        (!midStint || c.midStint) &&
+        !c.quiet &&
+        !c.forcedVanish &&
+        !c.forcedLeave &&
+        !c.forcedCollide &&
+        c.nextRenewMs > t + 30_000 &&
+        c.endMs > t + 120_000 &&
+        (servers[c.server] as Server).serving,
+    );
+    return ok.length === 0 ? null : faultRng.pick(ok);
+  };
+
+  /** The client releases at t through `s` (already decided), then stays away past its lease's end. */
+  const releaseAndLeave = (t: number, c: Client, s: Server, via: string): number | null => {
+    const id = processRelease(t, s, c, via);
+    releases++;
+    c.gen++;
+    c.state = 'off';
+    c.nextRenewMs = 0;
+    const back = t + 3 * c.leaseSec * 1000 + 900_000;
+    at(c, back, () => startInit(back, c));
+    return id;
+  };
+
+  /**
+   * queue-insert-collision: at the client's ACK, its server's gluff stalls (MySQL unreachable); another client's
+   * renewal on that server makes the patch's idx restart, and the client's release then binds (its lease start,
+   * idx 1): the key of its own ACK row, still queued. The insert fails; dhcpd logs the patch's errors.
+   */
+  const collideEpisode = (t: number, c: Client, s: Server): boolean => {
+    if (t > startMs + spanMs * 0.7) {
+      c.forcedCollide = false;
+      queueFault.collideNote =
+        'queue-insert-collision: no episode fitted before 70% of the run; nothing collided';
+      return false;
+    }
+    const due = clients
+      .filter((o) => o !== c && o.state === 'bound' && o.server === s.index)
+      .map((o) => o.nextRenewMs)
+      .filter((ms) => ms > t + 10_000 && ms < t + 240_000);
+    if (due.length === 0) return false;
+    c.forcedCollide = false;
+    const tRel = Math.min(...due) + 5000 + faultRng.int(10_000);
+    queueFault.collideStall = {
+      server: s.index,
+      fromMs: t - 1000,
+      toMs: tRel + 30_000 + faultRng.int(60_000),
+    };
+    at(c, tRel, () => {
+      queueFault.collideCall = releaseAndLeave(tRel, c, s, 'eth0');
+    });
+    return true;
+  };
+
+  /** A quick dhcpd restart of x: stopped at tStop (its peer notices), a new process at tStart. */
+  const restartDhcpd = (x: Server, tStop: number, tStart: number): void => {
+    const peer = servers[1 - x.index] as Server;
+    const fs = (t: number, s: Server, who: 'self' | 'peer', from: string, to: string) =>
+      dhcpd(t, s, { kind: 'failover-state', peer: peerName, who, from, to });
+    const note = (t: number, s: Server, text: string) =>
+      dhcpd(t, s, { kind: 'failover-note', note: '', peer: peerName, text });
+    timers.push(tStop, () => {
+      // SIGTERM: the stopping dhcpd logs nothing; its peer notices.
+      x.serving = false;
+      x.state = 'down';
+      note(tStop + 1, peer, `peer ${peerName}: disconnected`);
+      fs(tStop + 1, peer, 'self', 'normal', 'communications-interrupted');
+      peer.state = 'communications-interrupted';
+    });
+    timers.push(tStart, () => {
+      // The new process: the patch's statics start over; the queue file keeps its rows.
+      x.pid = 700 + faultRng.int(30_000);
+      restarts.push({ server: x.index, atMs: tStart });
+      fs(tStart, x, 'self', 'normal', 'startup');
+      fs(tStart, peer, 'peer', 'normal', 'normal');
+      fs(tStart, peer, 'self', 'communications-interrupted', 'normal');
+      note(tStart, peer, `failover peer ${peerName}: Both servers normal`);
+      fs(tStart, x, 'peer', 'normal', 'communications-interrupted');
+      fs(tStart, x, 'self', 'startup', 'normal');
+      fs(tStart, x, 'peer', 'communications-interrupted', 'normal');
+      note(tStart, x, `failover peer ${peerName}: Both servers normal`);
+      x.serving = true;
+      x.state = 'normal';
+      peer.state = 'normal';
+    });
+  };
+
+  /**
+   * The client's server restarts. `before-first-ack`: the client releases just after the restart, to that
+   * server only, before it ACKed anything: the patch's queue is not open, the release is dropped without a line.
+   * `peer`: the client releases while its server is down; the router's dhcrelay relays it and only the peer is
+   * up to process it, from its copy of the lease, which binding updates gave no Option 82.
+   */
+  const restartEpisode = (t: number, how: 'before-first-ack' | 'peer'): void => {
+    timers.push(t, () => {
+      // The peer's release row is applied as gluff.c does; a lease start that is also a cut-off second would
+      // have two rows cover it, and gluff.c's find would mix them (gluff-1.12-find's defect, not this one).
+      const c = permuterDown ? null : pickEpisodeClient(t, how === 'peer');
+      if (c === null) {
+        if (t < startMs + spanMs * 0.7) restartEpisode(t + 60_000, how);
+        else
+          queueFault.restartNote = `${how === 'peer' ? 'queue-peer-release-without-option82' : 'queue-release-before-first-ack'}: no client fitted before 70% of the run; nothing done`;
+        return;
+      }
+      c.quiet = true;
+      const x = servers[c.server] as Server;
+      const y = servers[1 - x.index] as Server;
+      const tStop = t + 1000;
+      if (how === 'before-first-ack') {
+        const tStart = tStop + 3000 + faultRng.int(2000);
+        restartDhcpd(x, tStop, tStart);
+        const tRel = tStart + 300 + faultRng.int(400);
+        at(c, tRel, () => {
+          queueFault.restartCall = releaseAndLeave(tRel, c, x, 'eth0');
+        });
+      } else {
+        const tRel = tStop + 1000 + faultRng.int(1000);
+        restartDhcpd(x, tStop, tRel + 2000 + faultRng.int(2000));
+        at(c, tRel, () => {
+          queueFault.restartCall = y.serving ? releaseAndLeave(tRel, c, y, relay) : null;
+        });
+      }
+    });
+  };
+
+  /**
+   * queue-stale-options-on-reuse: a client this reshuffle moved, ACKed less than a quarter lease ago, requests
+   * again at once (INIT-REBOOT: broadcast, relayed from its new port). dhcpd answers reuse_lease: the commit line
+   * names the new port, the patch queues the lease's stored (old) one.
+   */
+  let staleDone = false;
+  const staleEpisode = (now: number, before: ReadonlyMap<string, number>): void => {
+    if (staleDone || now < startMs + spanMs * 0.15 || now > startMs + spanMs * 0.7) return;
+    const cands = clients.filter((c) => {
+      const b = before.get(c.iface);
+      const a = portOfIface.get(c.iface);
+      if (c.state !== 'bound' || c.quiet || c.forcedVanish || c.forcedLeave || c.forcedCollide) return false;
+      if (b === undefined || a === undefined || a === b || c.nextRenewMs < now + 30_000) return false;
+      const s = servers[c.server] as Server;
+      const st = s.leases.get(c.ip as string);
+      if (!s.serving || broadcastOwner(c) !== s || st === undefined || st.mac !== c.mac) return false;
+      const old = ports[b] as SwitchPortSpec;
+      const ageS = serverClockS(s, now) - st.starts;
+      return (
+        st.cid === old.circuitIdHex &&
+        st.rid === old.remoteIdHex &&
+        ageS >= 5 &&
+        (ageS + 10) * 100 < CACHE_THRESHOLD_PCT * (st.ends - st.starts)
+      );
+    });
+    if (cands.length === 0) return;
+    staleDone = true;
+    const c = faultRng.pick(cands);
+    c.quiet = true;
+    const tReq = now + 1000 + faultRng.int(2000);
+    at(c, tReq, () => {
+      const s = servers[c.server] as Server;
+      const port = currentPort(c);
+      if (port === null || !s.serving) return;
+      const ip = c.ip as string;
+      dhcpd(tReq, s, {
+        kind: 'dhcprequest',
+        ip,
+        serverId: null,
+        mac: c.mac,
+        name: c.name,
+        via: relay,
+        reason: null,
+      });
+      const r = ack(tReq + 1, s, c, relay, relay, { cid: port.circuitIdHex, rid: port.remoteIdHex });
+      queueFault.staleCall = calls.length - 1;
+      queueFault.staleNote = `queue-stale-options-on-reuse: ${ip} (${c.mac}) moved to ${port.name} and requested again at ${new Date(tReq).toISOString()}, ${serverClockS(s, tReq) - r.startS} s into its lease: ${s.host} answered reuse_lease and queued the circuit-id it had stored`;
+      bind(tReq + 1, c, s, r.startS, r.sec, r.leaseTimeSec);
+    });
   };
 
   // ---- scenario ------------------------------------------------------------------------------
@@ -813,14 +1150,22 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
         for (const c of clients) {
           const tRel = tt + 5000 + rng.int(10_000);
           const tBack = tRel + 300_000 + rng.int(5000);
-          timers.push(tRel, () => {
+          const leave = (tr: number) => {
             // A client that is away (powered off) never gets the ssh command.
             if (c.state === 'off') return;
-            if (c.state === 'bound') sendRelease(tRel, c);
+            if (c.state === 'bound' && tr - c.lastAckMs < RELEASE_AFTER_ACK_MS) {
+              // The rig keeps a release clear of the gluff poll after the client's last ACK: while that ACK's
+              // row is still queued the release would collide on the queue's primary key (its start's idx 1).
+              const later = c.lastAckMs + RELEASE_AFTER_ACK_MS;
+              timers.push(later, () => leave(later));
+              return;
+            }
+            if (c.state === 'bound') sendRelease(tr, c);
             c.gen++;
             c.state = 'off';
             at(c, tBack, () => startInit(tBack, c));
-          });
+          };
+          timers.push(tRel, () => leave(tRel));
         }
       });
     }
@@ -839,6 +1184,22 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     });
   if (has('drop-ack')) forceEpisode('forcedVanish', startMs + spanMs * faultRng.between(0.3, 0.4));
   if (has('drop-release')) forceEpisode('forcedLeave', startMs + spanMs * faultRng.between(0.3, 0.4));
+  // The queue patch's faults (queue-patch-sim.ts decides what each call became once gluff's polls are known).
+  if (has('queue-insert-collision')) {
+    const t = startMs + spanMs * faultRng.between(0.3, 0.4);
+    timers.push(t, () => {
+      const c = pickEpisodeClient(t);
+      if (c === null) return;
+      c.quiet = true;
+      c.forcedCollide = true;
+    });
+  }
+  if (has('queue-release-before-first-ack')) {
+    restartEpisode(startMs + spanMs * faultRng.between(0.3, 0.4), 'before-first-ack');
+  }
+  if (has('queue-peer-release-without-option82')) {
+    restartEpisode(startMs + spanMs * faultRng.between(0.3, 0.4), 'peer');
+  }
   // Memory samples: dhcpd and gluff on each server, flat with allocator noise; the memory-leak fault
   // makes the primary's gluff grow by MEMORY_LEAK_BYTES_PER_HOUR. A stopped dhcpd samples as gone.
   const memEveryMs = options.memSampleEveryMin === null ? null : (options.memSampleEveryMin ?? 5) * 60_000;
@@ -897,6 +1258,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     });
     timers.push(tUp, () => {
       down.pid = 700 + rng.int(30_000);
+      restarts.push({ server: down.index, atMs: tUp });
       down.state = 'recover';
       fs(tUp, down, 'self', 'startup', 'recover');
       fs(tUp + 1000, down, 'peer', 'unknown-state', 'partner-down');
@@ -939,26 +1301,48 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     }
   }
   const asOfMs = endMs + spec.tolerances.settleSec * 1000 + 5000;
-  const gluff = runGluff(queued, {
+  const phasesMs = servers.map(() => faultRng.int(5000));
+  const gluffTiming = { startMs, phasesMs, processUntilMs: asOfMs };
+  // What the patch queued depends on when each gluff takes rows out (a row still queued makes a later insert
+  // with its key fail), so it is replayed for every set of stalls the gluff runner tries.
+  const patched = new Map<string, ReturnType<typeof runQueuePatch>>();
+  const patchWith = (stalls: readonly GluffStall[]) => {
+    const key = JSON.stringify(stalls);
+    let r = patched.get(key);
+    if (r === undefined) {
+      r = runQueuePatch(calls, restarts, servers.length, (server, queuedMs) =>
+        gluffTakesAt(gluffTiming, stalls, server, queuedMs),
+      );
+      patched.set(key, r);
+    }
+    return r;
+  };
+  const peerRelease = has('queue-peer-release-without-option82') ? queueFault.restartCall : null;
+  const gluff = runGluff((stalls) => patchWith(stalls).queued, {
     startMs,
     endMs,
     processUntilMs: asOfMs,
     servers: servers.length,
-    phasesMs: servers.map(() => faultRng.int(5000)),
+    phasesMs,
     stallCandidates,
+    fixedStalls: queueFault.collideStall === null ? [] : [queueFault.collideStall],
+    asCodedCallId: peerRelease,
     faults,
     rng: faultRng,
     settleMs: spec.tolerances.settleSec * 1000,
     leaseSec,
   });
-  const stall = gluff.stall;
-  if (stall !== null) {
+  const patch = patchWith(gluff.stalls);
+  for (const st of gluff.stalls) {
     // gluff pings MySQL every 5 s and warns on every 12th failure (once a minute).
-    const s = servers[stall.server] as Server;
-    for (let t = stall.fromMs + 60_000; t < stall.toMs; t += 60_000) {
+    const s = servers[st.server] as Server;
+    for (let t = st.fromMs + 60_000; t < st.toMs; t += 60_000) {
       emit(t, s.host, 'gluff', s.gluffPid, FAC_LOCAL2, SEV_WARNING, 'MySQL server unreachable');
     }
-    messages.sort((a, b) => a.trueMs - b.trueMs);
+  }
+  const stall = gluff.stall;
+  if (stall !== null) {
+    const s = servers[stall.server] as Server;
     injected.push(
       `gluff-stalled-then-catches-up: ${s.host}'s gluff stalled ${new Date(stall.fromMs).toISOString()} - ${new Date(stall.toMs).toISOString()}`,
     );
@@ -966,6 +1350,93 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     injected.push('gluff-stalled-then-catches-up: no stall window left the table unchanged; no stall');
   }
   injected.push(...gluff.injected);
+
+  // ---- what the patch did: its error lines, gluff's record lines ------------------------------
+  let queueCollisions = 0;
+  let releasesDropped = 0;
+  for (const r of patch.results) {
+    if (r.outcome === 'not-open') releasesDropped++;
+    if (r.outcome !== 'collision') continue;
+    queueCollisions++;
+    // log_error in ldb_log_lease comes after the DHCPACK line; ldb_log_release runs before the DHCPRELEASE line.
+    const s = servers[r.call.server] as Server;
+    const release = r.call.row.rtype === 1;
+    const t = release ? r.call.atMs - 1 : r.call.atMs;
+    const pid = callPid[r.call.id] ?? s.pid;
+    const line = release ? RELEASE_ERROR_LINE : ACK_ERROR_LINE;
+    for (const body of [
+      { kind: 'queue-error', stage: 'sqlite3', line, detail: 'SQL logic error' },
+      { kind: 'queue-error', stage: 'ldb', line: null, detail: 'SQL logic error' },
+    ] as const) {
+      emit(t, s.host, 'dhcpd', pid, FAC_DAEMON, SEV_ERR, formatAppMessage(body).msg);
+    }
+  }
+  let gluffRecords = 0;
+  if (options.gluffRecordLines !== false) {
+    // gluff logs each row it takes, in its (start, idx) order within a poll.
+    let lastPoll = '';
+    let k = 0;
+    for (const q of gluff.queueRows) {
+      if (q.processedMs === null) continue;
+      const poll = `${q.server}/${q.processedMs}`;
+      k = poll === lastPoll ? k + 1 : 0;
+      lastPoll = poll;
+      const s = servers[q.server] as Server;
+      const r = q.row;
+      const msg = formatAppMessage({
+        kind: 'gluff-record',
+        record: r.rtype === 0 ? 'ack' : 'release',
+        ip: r.ip,
+        mac: r.hw,
+        cidHex: r.cid,
+        remoteIdHex: r.rid,
+        cidText: r.cid === null ? null : formatGluffOptionText(r.cid),
+        ridText: r.rid === null ? null : formatGluffOptionText(r.rid),
+        startMs: r.start * 1000,
+        endMs: r.end * 1000,
+        zone: s.zone,
+      }).msg;
+      emit(q.processedMs + k, s.host, 'gluff', s.gluffPid, FAC_LOCAL2, SEV_INFO, msg);
+      gluffRecords++;
+    }
+  }
+  messages.sort((a, b) => a.trueMs - b.trueMs);
+  injected.push(...queueFaultNotes());
+
+  function queueFaultNotes(): string[] {
+    const notes: string[] = [];
+    const result = (id: number | null) =>
+      id === null ? undefined : patch.results.find((r) => r.call.id === id);
+    const when = (ms: number) => new Date(ms).toISOString();
+    if (has('queue-stale-options-on-reuse')) {
+      const r = result(queueFault.staleCall);
+      notes.push(
+        r === undefined
+          ? 'queue-stale-options-on-reuse: no moved client was young enough to re-request; nothing done'
+          : `${queueFault.staleNote} (${r.call.row.cid ?? 'none'}; ${r.outcome})`,
+      );
+    }
+    if (has('queue-insert-collision')) {
+      const r = result(queueFault.collideCall);
+      const st = queueFault.collideStall;
+      notes.push(
+        r === undefined || st === null
+          ? queueFault.collideNote || 'queue-insert-collision: no release was made; nothing collided'
+          : `queue-insert-collision: ${(servers[st.server] as Server).host}'s gluff stalled ${when(st.fromMs)} - ${when(st.toMs)}; the release of ${r.call.row.ip} (${r.call.row.hw}) at ${when(r.call.atMs)} bound (${r.call.row.start}, ${r.idx}): ${r.outcome}`,
+      );
+    }
+    for (const how of ['before-first-ack', 'peer'] as const) {
+      const name = how === 'peer' ? 'queue-peer-release-without-option82' : 'queue-release-before-first-ack';
+      if (!has(name)) continue;
+      const r = result(queueFault.restartCall);
+      notes.push(
+        r === undefined
+          ? queueFault.restartNote || `${name}: the release was never made`
+          : `${name}: ${(servers[r.call.server] as Server).host} processed the release of ${r.call.row.ip} (${r.call.row.hw}) at ${when(r.call.atMs)} (circuit-id ${r.call.row.cid ?? 'none'}): ${r.outcome}`,
+      );
+    }
+    return notes;
+  }
 
   // ---- channel loss --------------------------------------------------------------------------
   const channelStats: ChannelStats[] = [];
@@ -1020,11 +1491,12 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     parseContext: { referenceMs: endMs, zoneByHost, defaultZone: 'UTC' },
     messages,
     queueRows: gluff.queueRows,
+    queueCalls: patch.results,
     table: gluff.table,
     cleanTable: gluff.cleanTable,
     channelStats,
     faults,
-    expected: expectedOutcome(faults),
+    expected: expectedOutcome(faults, { gluffRecordLines: options.gluffRecordLines !== false }),
     injected,
     counts: {
       clients: clients.length,
@@ -1034,8 +1506,12 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       expiries,
       messages: messages.length,
       lost,
-      queueRows: queued.length,
+      queueRows: patch.queued.length,
       tableRows: gluff.table.length,
+      reuses,
+      queueCollisions,
+      releasesDropped,
+      gluffRecords,
     },
   };
 }

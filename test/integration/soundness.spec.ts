@@ -1,8 +1,9 @@
 /**
  * Soundness of the verifier on simulated rigs: for every fault of the catalogue, over several seeds,
- * the pure pipeline (lines -> parseMessage -> rebuildLeases -> diffLeases -> decideVerdict) gives the
- * declared verdict and finding kinds; fifty clean seeds give no false alarm; and the same tables
- * written into MariaDB (Gluff's schema) and into a Gluff snapshot file read back to the same verdicts.
+ * the pure pipeline (lines -> parseMessage -> rebuild -> diff -> attribution -> verdict) gives the
+ * declared verdict, finding kinds, culprit and attribution rule; fifty clean seeds give no false alarm;
+ * and the same tables written into MariaDB (Gluff's schema) and into a Gluff snapshot file read back to
+ * the same verdicts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +20,7 @@ import {
   eventsFromMessages,
   outcomeProblems,
 } from '../../src/sim/check-sim-output.js';
-import { FAULT_NAMES } from '../../src/sim/fault-catalogue.js';
+import { FAULT_NAMES, faultSpec } from '../../src/sim/fault-catalogue.js';
 import { simulateRig, type SimOutput } from '../../src/sim/simulate-rig.js';
 import { writeSimGluffMysql } from '../../src/sim/write-gluff-mysql.js';
 import { writeSimGluffSnapshot } from '../../src/sim/write-gluff-sqlite.js';
@@ -45,7 +46,7 @@ describe('soundness (simulated rig)', function () {
   // Every fault of the catalogue on seeds 1-5 and fifty clean seeds, over a day, for both ways Option 82
   // reaches dhcpd. The full sweep (faults on seeds 1-10, a table of results) is bench/soundness-sweep.bench.ts.
   for (const fault of FAULT_NAMES) {
-    it(`should give the declared verdict and kinds for ${fault} on seeds 1-${SWEEP_FAULT_SEEDS}, switch-stamped and relay-only Option 82 alike`, () => {
+    it(`should give the declared verdict, kinds, culprit and rule for ${fault} on seeds 1-${SWEEP_FAULT_SEEDS}, switch-stamped and relay-only Option 82 alike`, () => {
       const spec = seedRigSpec();
       const problems: string[] = [];
       for (const option82Path of OPTION82_PATHS) {
@@ -63,6 +64,42 @@ describe('soundness (simulated rig)', function () {
       assert.deepEqual(problems, []);
     });
   }
+
+  it("should name the queue for its four defects without gluff's record lines too, witnessed only by a line the channel has", () => {
+    // Without gluff's lines only the patch's own error lines witness anything: a collision stays witnessed, a
+    // stale reuse row, a dropped release and a peer's release without Option 82 are inferred from the model.
+    const spec = seedRigSpec();
+    const how = {
+      'queue-stale-options-on-reuse': 'inferred',
+      'queue-insert-collision': 'witnessed',
+      'queue-release-before-first-ack': 'inferred',
+      'queue-peer-release-without-option82': 'inferred',
+    } as const;
+    const problems: string[] = [];
+    for (const option82Path of OPTION82_PATHS) {
+      for (const [fault, expectedHow] of Object.entries(how)) {
+        const out = simulateRig(spec, {
+          seed: 1,
+          hours: SWEEP_HOURS,
+          faults: [fault as keyof typeof how],
+          option82Path,
+          gluffRecordLines: false,
+        });
+        const check = checkSimOutput(out, spec);
+        const p = outcomeProblems(check, out.expected);
+        const rule = faultSpec(fault as keyof typeof how).rule;
+        const hows = [
+          ...new Set(
+            check.findings.filter((f) => f.attribution?.rule === rule).map((f) => f.attribution?.how),
+          ),
+        ];
+        if (hows.length !== 1 || hows[0] !== expectedHow)
+          p.push(`attributed ${hows.join('/')}, expected ${expectedHow}`);
+        if (p.length > 0) problems.push(`${option82Path}: ${describeRun(out, SWEEP_HOURS)}: ${p.join('; ')}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
 
   it('should pass fifty clean seeds (no false alarm), switch-stamped and relay-only Option 82 alike', () => {
     const spec = seedRigSpec();
@@ -110,7 +147,11 @@ describe('soundness (simulated rig)', function () {
       ),
       [],
     );
-    assert.ok(failing.every((f) => f.culprit === 'gluff'));
+    const declared = faultSpec('gluff-1.12-find').culprit;
+    assert.deepEqual(
+      failing.filter((f) => f.culprit !== declared).map((f) => `${f.kind}: ${f.culprit}`),
+      [],
+    );
     const named = failing.filter((f) => /^gluff\.c /.test(String(f.details['cause'] ?? '')));
     assert.ok(
       named.length * 2 > failing.length,

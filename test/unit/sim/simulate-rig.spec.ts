@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseMessage } from '../../../src/parse/parse-message.js';
-import type { DhcpCommit, LogEvent } from '../../../src/model/index.js';
-import { simulateRig, type SimOutput } from '../../../src/sim/simulate-rig.js';
+import type { DhcpCommit, GluffRecord, LogEvent } from '../../../src/model/index.js';
+import type { PatchResult } from '../../../src/sim/queue-patch-sim.js';
+import { simulateRig, type SimMessage, type SimOutput } from '../../../src/sim/simulate-rig.js';
 import { seedRigSpec } from './sim-spec.js';
 
 const encoder = new TextEncoder();
@@ -18,6 +19,51 @@ function parseAll(out: SimOutput): { events: LogEvent[]; rejections: string[]; u
     else events.push(r.event);
   }
   return { events, rejections, unknown };
+}
+
+/** The host of each server index (the spec's order). */
+const HOSTS = ['dhcp1', 'dhcp2'];
+
+function parseLine(out: SimOutput, m: SimMessage): LogEvent {
+  const r = parseMessage(encoder.encode(m.line), out.parseContext);
+  assert.ok(r.ok, m.line);
+  return r.event;
+}
+
+/**
+ * The lines behind an ACK call of the queue patch: its DHCPACK line, the commit line before it, and the
+ * reuse_lease line when dhcpd answered with the lease unaltered.
+ */
+function ackLines(
+  out: SimOutput,
+  call: PatchResult['call'],
+): { commit: LogEvent & DhcpCommit; reuse: boolean; ackIndex: number } {
+  const host = HOSTS[call.server];
+  const ackIndex = out.messages.findIndex(
+    (m) => m.trueMs === call.atMs && m.host === host && m.line.includes(`DHCPACK on ${call.row.ip} `),
+  );
+  assert.ok(ackIndex >= 0, `no DHCPACK line for call ${call.id}`);
+  let reuse = false;
+  for (let i = ackIndex - 1; i >= 0; i--) {
+    const m = out.messages[i] as SimMessage;
+    if (m.host !== host || !m.line.includes(call.row.ip)) continue;
+    if (m.line.includes('reuse_lease: ')) reuse = true;
+    if (m.line.includes('gv-commit ')) {
+      const commit = parseLine(out, m);
+      assert.equal(commit.kind, 'commit');
+      return { commit: commit as LogEvent & DhcpCommit, reuse, ackIndex };
+    }
+  }
+  throw new Error(`no commit line for call ${call.id}`);
+}
+
+/** ACK calls whose queued Option 82 differs from what their commit line says. */
+function staleAcks(out: SimOutput): PatchResult[] {
+  return out.queueCalls.filter((r) => {
+    if (r.call.row.rtype !== 0) return false;
+    const { commit } = ackLines(out, r.call);
+    return commit.circuitIdHex !== r.call.row.cid || commit.remoteIdHex !== r.call.row.rid;
+  });
 }
 
 /** Commit lines per MAC in send order. */
@@ -224,6 +270,182 @@ describe('simulateRig', () => {
       Math.abs(growth(series(leaky, 'gluff', 'dhcp2'))) < 512 * 1024,
       "the secondary's gluff stays flat",
     );
+  });
+
+  it("should answer the router's relayed copy of a renewal with reuse_lease, queuing the lease's own start", () => {
+    for (const option82Path of ['snooping', 'relay'] as const) {
+      const out = simulateRig(seedRigSpec(), { seed: 1, hours: 6, option82Path });
+      const reused = out.queueCalls.filter((r) => r.call.row.rtype === 0 && ackLines(out, r.call).reuse);
+      assert.ok(reused.length > 10, `${option82Path}: only ${reused.length} reuse_lease answers`);
+      assert.equal(out.counts.reuses, reused.length);
+      for (const r of reused) {
+        // The lease struct is unaltered: the row carries the start and end of the last fresh ACK of that address.
+        const fresh = out.queueCalls
+          .filter(
+            (f) =>
+              f.call.server === r.call.server &&
+              f.call.row.ip === r.call.row.ip &&
+              f.call.row.rtype === 0 &&
+              f.call.atMs < r.call.atMs &&
+              !ackLines(out, f.call).reuse,
+          )
+          .at(-1);
+        assert.ok(fresh !== undefined);
+        assert.deepEqual([r.call.row.start, r.call.row.end], [fresh.call.row.start, fresh.call.row.end]);
+        assert.ok(r.idx > 1, 'a copy right after its fresh ACK takes the next idx of the same start');
+      }
+    }
+  });
+
+  it('should queue nothing stale, collide nothing and drop no release in clean runs (both Option 82 paths)', () => {
+    for (const option82Path of ['snooping', 'relay'] as const) {
+      for (const seed of [1, 2, 3]) {
+        const out = simulateRig(seedRigSpec(), { seed, hours: 24, option82Path });
+        assert.deepEqual(staleAcks(out), [], `${option82Path} seed ${seed}`);
+        // The peer's copy of a release comes after the binding update ended the lease there: never queued.
+        assert.deepEqual(
+          out.queueCalls.filter((r) => r.call.row.rtype === 1 && r.call.row.cid === null),
+          [],
+          `${option82Path} seed ${seed}: a release queued without Option 82`,
+        );
+        assert.deepEqual(
+          [out.counts.queueCollisions, out.counts.releasesDropped],
+          [0, 0],
+          `${option82Path} seed ${seed}`,
+        );
+        assert.ok(!out.messages.some((m) => m.line.includes('sqlite3 error')));
+      }
+    }
+  });
+
+  it('should log one gluff record line per queue row each gluff took, from its DHCP server, and none when off', () => {
+    // Arrange
+    const out = simulateRig(seedRigSpec(), { seed: 2, hours: 6 });
+    const off = simulateRig(seedRigSpec(), { seed: 2, hours: 6, gluffRecordLines: false });
+    // Act
+    const records = out.messages
+      .filter((m) => m.app === 'gluff')
+      .map((m) => ({ host: m.host, event: parseLine(out, m) }))
+      .filter((r) => r.event.kind === 'gluff-record');
+    // Assert: the rows, in the order gluff took them, and what it printed reads back to the row.
+    const taken = out.queueRows.filter((q) => q.processedMs !== null);
+    assert.equal(records.length, taken.length);
+    assert.equal(out.counts.gluffRecords, taken.length);
+    for (const host of HOSTS) {
+      const got = records
+        .filter((r) => r.host === host)
+        .map((r) => {
+          const e = r.event as LogEvent & GluffRecord;
+          return [e.record, e.ip, e.mac, e.cidHex, e.remoteIdHex, e.startMs / 1000, e.endMs / 1000];
+        });
+      const want = taken
+        .filter((q) => HOSTS[q.server] === host)
+        .map((q) => [
+          q.row.rtype === 0 ? 'ack' : 'release',
+          q.row.ip,
+          q.row.hw,
+          q.row.cid,
+          q.row.rid,
+          q.row.start,
+          q.row.end,
+        ]);
+      assert.deepEqual(got, want, host);
+    }
+    assert.ok(!off.messages.some((m) => m.line.includes(' on ip: ')));
+    assert.deepEqual(
+      off.messages.filter((m) => m.app === 'dhcpd').map((m) => m.line),
+      out.messages.filter((m) => m.app === 'dhcpd').map((m) => m.line),
+      'the record lines change nothing else',
+    );
+  });
+
+  describe('the queue patch faults', () => {
+    it('queue-stale-options-on-reuse: one relayed reuse_lease ACK queues the old port while its commit line names the new one', () => {
+      for (const option82Path of ['snooping', 'relay'] as const) {
+        const out = simulateRig(seedRigSpec(), {
+          seed: 1,
+          hours: 24,
+          option82Path,
+          faults: ['queue-stale-options-on-reuse'],
+        });
+        const stale = staleAcks(out);
+        assert.equal(stale.length, 1, `${option82Path}: ${out.injected.join(' | ')}`);
+        const { commit, reuse } = ackLines(out, (stale[0] as PatchResult).call);
+        assert.ok(reuse);
+        assert.notEqual(commit.giaddr, '0.0.0.0', 'the request came through the relay, from the new port');
+        assert.ok(commit.circuitIdHex !== null && (stale[0] as PatchResult).call.row.cid !== null);
+      }
+    });
+
+    it('queue-insert-collision: one release fails on the primary key, its error lines before its DHCPRELEASE line', () => {
+      const out = simulateRig(seedRigSpec(), { seed: 1, hours: 24, faults: ['queue-insert-collision'] });
+      const failed = out.queueCalls.filter((r) => r.outcome === 'collision');
+      assert.equal(failed.length, 1, out.injected.join(' | '));
+      const r = failed[0] as PatchResult;
+      assert.equal(r.call.row.rtype, 1);
+      const rel = out.messages.findIndex(
+        (m) => m.trueMs === r.call.atMs && m.line.includes(`DHCPRELEASE of ${r.call.row.ip} `),
+      );
+      assert.match(
+        out.messages[rel - 2]?.line ?? '',
+        /dhcpd\[\d+\]: Line 115: sqlite3 error: SQL logic error$/,
+      );
+      assert.match(out.messages[rel - 1]?.line ?? '', /dhcpd\[\d+\]: ldb error: SQL logic error$/);
+      assert.ok(
+        out.messages.some((m) => m.line.includes('gluff') && m.line.endsWith('MySQL server unreachable')),
+      );
+      assert.ok(!out.queueRows.some((q) => q.callId === r.call.id));
+    });
+
+    it('queue-release-before-first-ack: a release right after a dhcpd restart is dropped without a line', () => {
+      const out = simulateRig(seedRigSpec(), {
+        seed: 1,
+        hours: 24,
+        faults: ['queue-release-before-first-ack'],
+      });
+      const dropped = out.queueCalls.filter((r) => r.outcome === 'not-open');
+      assert.equal(dropped.length, 1, out.injected.join(' | '));
+      const r = dropped[0] as PatchResult;
+      const host = HOSTS[r.call.server] as string;
+      const pidOf = (m: SimMessage) => m.pid;
+      const dhcpdLines = out.messages.filter((m) => m.host === host && m.app === 'dhcpd');
+      const rel = dhcpdLines.findIndex(
+        (m) => m.trueMs === r.call.atMs && m.line.includes(`DHCPRELEASE of ${r.call.row.ip} `),
+      );
+      const before = dhcpdLines.slice(0, rel);
+      const newPid = pidOf(dhcpdLines[rel] as SimMessage);
+      // A new process (its failover lines first), no ACK of it before the release, and no error line at all.
+      assert.notEqual(pidOf(before[0] as SimMessage), newPid);
+      assert.ok(before.some((m) => m.pid === newPid && m.line.includes('I move from startup to normal')));
+      assert.ok(!before.some((m) => m.pid === newPid && m.line.includes('DHCPACK')));
+      assert.ok(!out.messages.some((m) => m.line.includes('sqlite3 error')));
+      assert.ok(
+        !out.messages.some((m) => m.line.includes(`DHCPRELEASE of ${r.call.row.ip} `) && m.host !== host),
+      );
+    });
+
+    it('queue-peer-release-without-option82: only the failover peer processes the release, queued without Option 82', () => {
+      const out = simulateRig(seedRigSpec(), {
+        seed: 1,
+        hours: 24,
+        faults: ['queue-peer-release-without-option82'],
+      });
+      const peer = out.injected.find((n) => n.startsWith('queue-peer-release-without-option82:'));
+      assert.match(peer ?? '', /: queued$/);
+      const releases = out.queueCalls.filter((r) => r.call.row.rtype === 1 && r.call.row.cid === null);
+      assert.equal(releases.length, 1);
+      const r = releases[0] as PatchResult;
+      const lines = out.messages.filter(
+        (m) => m.line.includes(`DHCPRELEASE of ${r.call.row.ip} `) && m.trueMs === r.call.atMs,
+      );
+      assert.deepEqual(
+        lines.map((m) => m.host),
+        [HOSTS[r.call.server]],
+      );
+      assert.match(lines[0]?.line ?? '', / via 10\.1\.0\.1 \(found\)$/);
+      // Its own server was down then: its peer noticed.
+      assert.ok(out.messages.some((m) => m.host === HOSTS[r.call.server] && m.line.endsWith('disconnected')));
+    });
   });
 
   it('should simulate a day of the six clients in well under a second', () => {
