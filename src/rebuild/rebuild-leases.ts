@@ -594,63 +594,89 @@ function moveEnd(ctx: RuleContext, r: OpenRow, toS: number, atMs: number): void 
  */
 function applyFact(ctx: RuleContext, st: IpState, q: QueueFact, ids: number[], port: PortAt): OpenRow {
   const latest = latestRow(st.table);
-  if (
-    latest !== null &&
+  if (latest !== null && isEarlierCopy(latest, q)) return startEarlier(ctx, latest, q);
+  // An ACK is placed at the time it happened (a reuse_lease row's start is the lease's old one); a release at
+  // its lease's start, as Gluff finds it.
+  const at = q.release ? q.start : q.changeAt;
+  if (latest === null || latest.lstartS > at || at > latest.lendS)
+    return makeRow(ctx, st, q, q.start, ids, port);
+  if (q.release && latest.hw === q.hw) return releaseCut(ctx, latest, q, ids);
+  if (latest.hw === q.hw && latest.cid === q.cid && latest.rid === q.rid) return prolong(ctx, latest, q, ids);
+  // Other options for the same hw within 1 s of the row's start: a superseded copy of the action that made it
+  // (the other server's, or one more than 1 s after its sibling), which changes nothing.
+  if (latest.hw === q.hw && q.changeAt - latest.lstartS <= 1) return latest;
+  cutOff(ctx, latest, q, ids);
+  return makeRow(ctx, st, q, q.changeAt, ids, port);
+}
+
+/** A fresh copy of the action that made the latest row, up to a second before that row's start. */
+function isEarlierCopy(latest: OpenRow, q: QueueFact): boolean {
+  return (
     !q.release &&
     q.changeAt === q.start &&
     latest.hw === q.hw &&
     latest.lstartS > q.start &&
     latest.lstartS - q.start <= 1
-  ) {
-    // A copy of the action that made the latest row, a second earlier: the row starts at the first ACK; a
-    // copy with other values is superseded.
-    if (latest.cid === q.cid && latest.rid === q.rid) {
-      latest.lstartS = q.start;
-      latest.lease.startMs = q.start * 1000;
-      if (q.end > latest.lendS) moveEnd(ctx, latest, q.end, q.atMs);
-    }
-    return latest;
+  );
+}
+
+/** Rule: the row starts at the action's first ACK; a copy with other values is superseded. */
+function startEarlier(ctx: RuleContext, latest: OpenRow, q: QueueFact): OpenRow {
+  if (latest.cid === q.cid && latest.rid === q.rid) {
+    latest.lstartS = q.start;
+    latest.lease.startMs = q.start * 1000;
+    if (q.end > latest.lendS) moveEnd(ctx, latest, q.end, q.atMs);
   }
-  let startS = q.start;
-  // An ACK is placed at the time it happened (a reuse_lease row's start is the lease's old one); a release at
-  // its lease's start, as Gluff finds it.
-  const at = q.release ? q.start : q.changeAt;
-  if (latest !== null && latest.lstartS <= at && at <= latest.lendS) {
-    const r = latest;
-    const L = r.lease;
-    if (q.release && r.hw === q.hw) {
-      if (r.lendS !== q.end) {
-        const beforeMs = L.endMs;
-        moveEnd(ctx, r, q.end, q.atMs);
-        L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
-        L.endSource = 'release';
-        L.releaseMs = q.end * 1000;
-      }
-      r.extraIds.push(...ids);
-      return r;
-    }
-    if (r.hw === q.hw && r.cid === q.cid && r.rid === q.rid) {
-      if (q.end > r.lendS) {
-        moveEnd(ctx, r, q.end, q.atMs);
-        L.endSource = q.endSource;
-        L.releaseMs = null;
-        L.ackEndMs = null;
-        if (q.usesPort) r.usesPort = true;
-      }
-      r.lastIds = ids;
-      return r;
-    }
-    // Other options for the same hw within 1 s of the row's start: a superseded copy of the action that made
-    // it (the other server's, or one more than 1 s after its sibling), which changes nothing.
-    if (r.hw === q.hw && q.changeAt - r.lstartS <= 1) return r;
-    // A change of hw/cid/rid: cut off at the ACK.
-    if (r.lendS !== q.changeAt) moveEnd(ctx, r, q.changeAt, q.atMs);
-    L.endSource = 'cutoff';
+  return latest;
+}
+
+/** Rule: a found release of the row's hw cuts it at the release time, whatever its Option 82 values. */
+function releaseCut(ctx: RuleContext, r: OpenRow, q: QueueFact, ids: number[]): OpenRow {
+  const L = r.lease;
+  if (r.lendS !== q.end) {
+    const beforeMs = L.endMs;
+    moveEnd(ctx, r, q.end, q.atMs);
+    L.ackEndMs = L.endSource === 'release' ? (L.ackEndMs ?? beforeMs) : beforeMs;
+    L.endSource = 'release';
+    L.releaseMs = q.end * 1000;
+  }
+  r.extraIds.push(...ids);
+  return r;
+}
+
+/** Rule: the same hw/cid/rid prolong the row (lend only moves forward). */
+function prolong(ctx: RuleContext, r: OpenRow, q: QueueFact, ids: number[]): OpenRow {
+  const L = r.lease;
+  if (q.end > r.lendS) {
+    moveEnd(ctx, r, q.end, q.atMs);
+    L.endSource = q.endSource;
     L.releaseMs = null;
     L.ackEndMs = null;
-    r.extraIds.push(...ids.slice(0, 2));
-    startS = q.changeAt;
+    if (q.usesPort) r.usesPort = true;
   }
+  r.lastIds = ids;
+  return r;
+}
+
+/** Rule: other hw/cid/rid cut the row off at the ACK (a new row follows). */
+function cutOff(ctx: RuleContext, r: OpenRow, q: QueueFact, ids: number[]): void {
+  const L = r.lease;
+  if (r.lendS !== q.changeAt) moveEnd(ctx, r, q.changeAt, q.atMs);
+  L.endSource = 'cutoff';
+  L.releaseMs = null;
+  L.ackEndMs = null;
+  r.extraIds.push(...ids.slice(0, 2));
+}
+
+/** Rule: nothing covering the fact (or a cut-off) makes a new row `[startS, end]`. */
+function makeRow(
+  ctx: RuleContext,
+  st: IpState,
+  q: QueueFact,
+  startS: number,
+  ids: number[],
+  port: PortAt,
+): OpenRow {
   const lease: ExpectedLease = {
     ip: st.ip,
     hw: q.hw,
