@@ -997,20 +997,25 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
   };
 
   /** A quick dhcpd restart of x: stopped at tStop (its peer notices), a new process at tStart. */
-  const restartDhcpd = (x: Server, tStop: number, tStart: number): void => {
+  const fs = (t: number, s: Server, who: 'self' | 'peer', from: string, to: string) =>
+    dhcpd(t, s, { kind: 'failover-state', peer: peerName, who, from, to });
+  const note = (t: number, s: Server, text: string) =>
+    dhcpd(t, s, { kind: 'failover-note', note: '', peer: peerName, text });
+  /** SIGTERM to x's dhcpd at tStop: it logs nothing; its peer notices `noticeMs` later. */
+  const stopDhcpd = (x: Server, tStop: number, noticeMs: number): void => {
     const peer = servers[1 - x.index] as Server;
-    const fs = (t: number, s: Server, who: 'self' | 'peer', from: string, to: string) =>
-      dhcpd(t, s, { kind: 'failover-state', peer: peerName, who, from, to });
-    const note = (t: number, s: Server, text: string) =>
-      dhcpd(t, s, { kind: 'failover-note', note: '', peer: peerName, text });
     timers.push(tStop, () => {
-      // SIGTERM: the stopping dhcpd logs nothing; its peer notices.
       x.serving = false;
       x.state = 'down';
-      note(tStop + 1, peer, `peer ${peerName}: disconnected`);
-      fs(tStop + 1, peer, 'self', 'normal', 'communications-interrupted');
+      note(tStop + noticeMs, peer, `peer ${peerName}: disconnected`);
+      fs(tStop + noticeMs, peer, 'self', 'normal', 'communications-interrupted');
       peer.state = 'communications-interrupted';
     });
+  };
+
+  const restartDhcpd = (x: Server, tStop: number, tStart: number): void => {
+    const peer = servers[1 - x.index] as Server;
+    stopDhcpd(x, tStop, 1);
     timers.push(tStart, () => {
       // The new process: the patch's statics start over; the queue file keeps its rows.
       x.pid = 700 + faultRng.int(30_000);
@@ -1240,18 +1245,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
     const tDown = startMs + spanMs * 0.3;
     const tUp = Math.min(tDown + Math.max(3 * leaseSec * 1000, 2_700_000), startMs + spanMs * 0.65);
     const tPartnerDown = tDown + Math.min(600_000, (tUp - tDown) / 3);
-    const fs = (t: number, s: Server, who: 'self' | 'peer', from: string, to: string) =>
-      dhcpd(t, s, { kind: 'failover-state', peer: peerName, who, from, to });
-    const note = (t: number, s: Server, text: string) =>
-      dhcpd(t, s, { kind: 'failover-note', note: '', peer: peerName, text });
-    timers.push(tDown, () => {
-      // SIGTERM: the stopping dhcpd logs nothing; its peer notices.
-      down.serving = false;
-      down.state = 'down';
-      note(tDown + 1500, peer, `peer ${peerName}: disconnected`);
-      fs(tDown + 1500, peer, 'self', 'normal', 'communications-interrupted');
-      peer.state = 'communications-interrupted';
-    });
+    stopDhcpd(down, tDown, 1500);
     timers.push(tPartnerDown, () => {
       fs(tPartnerDown, peer, 'self', 'communications-interrupted', 'partner-down');
       peer.state = 'partner-down';

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ExpectedLease, Finding, StoredEvent } from '../../../src/model/index.js';
 import { judgeEvidence } from '../../../src/verify/judge-evidence.js';
+import { expectedLease } from '../../helpers/fixtures.js';
 import { actualFrom, CID1, CID2, EventLog, MAC1, S, T0, testSpec } from '../rebuild/fixtures.js';
 
 const spec = testSpec();
@@ -84,19 +85,15 @@ class Channel extends EventLog {
 }
 
 function row(from: number, to: number, cid: string | null): ExpectedLease {
-  return {
+  return expectedLease({
     ip: IP,
     hw: MAC1,
     cidHex: cid,
-    remoteIdHex: null,
     startMs: from,
     endMs: to,
-    endSource: 'commit',
-    releaseMs: null,
     physicalPort: null,
     evidence: [],
-    inconclusive: null,
-  };
+  });
 }
 
 function judge(ch: Channel, table: ExpectedLease[]) {

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { rebuildLeases } from '../../../src/rebuild/rebuild-leases.js';
 import { diffLeases } from '../../../src/diff/diff-leases.js';
 import type { ExpectedLease } from '../../../src/model/index.js';
+import { expectedLease } from '../../helpers/fixtures.js';
 import { actualFrom, CID1, CID2, EventLog, MAC1, S, T0, testSpec } from './fixtures.js';
 
 const spec = testSpec();
@@ -74,19 +75,16 @@ function scenario(p: { moveAfterSec: number; delaySec: number; copies: CopyPlan[
       freshEnd = leaseEnd;
     }
   }
-  const row = (from: number, to: number, cid: string): ExpectedLease => ({
-    ip: IP,
-    hw: MAC1,
-    cidHex: cid,
-    remoteIdHex: null,
-    startMs: from,
-    endMs: to,
-    endSource: 'commit',
-    releaseMs: null,
-    physicalPort: null,
-    evidence: [],
-    inconclusive: null,
-  });
+  const row = (from: number, to: number, cid: string): ExpectedLease =>
+    expectedLease({
+      ip: IP,
+      hw: MAC1,
+      cidHex: cid,
+      startMs: from,
+      endMs: to,
+      physicalPort: null,
+      evidence: [],
+    });
   // Old port until the exchange, the new port from it to the lease's end (a reuse_lease answer keeps the end).
   return { log, table: [row(start, t, CID1), row(t, freshEnd ?? leaseEnd, CID2)] };
 }
