@@ -17,7 +17,7 @@ CC ?= cc
 NATIVE_UDP := build/gv_udp.node
 NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')")
 
-.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify soak golden clean mariadb
+.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify soak golden clean mariadb rig-soak rig-down
 
 all: build
 
@@ -78,6 +78,20 @@ bench: build mariadb
 soak: build
 	@SOAK_HOURS=$(SOAK_HOURS) SOAK_SPEEDUP=$(SOAK_SPEEDUP) SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SEED=$(SOAK_SEED) \
 	  SOAK_FAULTS=$(SOAK_FAULTS) bash scripts/soak.sh
+
+# The seed's rig on this box (root, network namespaces, the local MariaDB) with your patched dhcpd and
+# gluff, judged by verify; exit code = the verdict's (README "Rig on one box"). MINUTES 5..60 (default 8),
+# CLIENTS 1..6 (default 6), RESHUFFLE seconds between permuter moves (default 55).
+DHCPD ?= /opt/gluff-rig/bin/dhcpd
+GLUFF ?= /opt/gluff-rig/bin/gluff
+MINUTES ?=
+RESHUFFLE ?=
+rig-soak: $(NPM_STAMP) $(NATIVE_UDP)
+	@DHCPD=$(DHCPD) GLUFF=$(GLUFF) MINUTES=$(MINUTES) CLIENTS=$(CLIENTS) RESHUFFLE=$(RESHUFFLE) bash scripts/rig-soak.sh
+
+# Removes what a killed rig-soak left behind (namespaces gvrg-*, their processes, the recorded run).
+rig-down:
+	@bash scripts/rig-soak.sh --down
 
 # The collector benchmark alone (a C sender at rising rates against ours and Debian's rsyslog).
 bench-collector: build

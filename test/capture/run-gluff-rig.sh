@@ -8,7 +8,7 @@
 # port keeps its address and only its circuit-id changes. Binaries: specs/build-gluff-rig.sh.
 #
 # Usage (as root):  test/capture/run-gluff-rig.sh [options]
-#   --minutes N        total run time, 10..60 (default 24); scripted events after the end are skipped
+#   --minutes N        total run time, 5..60 (default 24); scripted events after the end are skipped
 #   --out DIR          capture directory (default /work/capture-out/gluff-rig-<UTC time>)
 #   --prefix DIR       where build-gluff-rig.sh installed bin/dhcpd and bin/gluff (default /opt/gluff-rig)
 #   --tz ZONE          wall-clock zone of every rig host, syslog stamps and Gluff's rows (default
@@ -16,6 +16,15 @@
 #   --mysql-socket P   the local MariaDB server's unix socket (default /run/mysqld/mysqld.sock)
 #   --db NAME          database to create for this run (default gvrg_rig_<UTC time>); must not exist
 #   --seed N           seed of the permuter's choices (default: the start time); logged
+#   --dhcpd PATH       the patched dhcpd to run (default PREFIX/bin/dhcpd)
+#   --gluff PATH       the gluff to run (default PREFIX/bin/gluff)
+#   --clients N        run only clients c1..cN, 1..6 (default 6); the others' events are skipped
+#   --reshuffle SEC    seconds between permuter moves, 20..600 (default 55)
+#   --collect STORE    also run gluff-verify's collector (namespace gvrg-sw, udp://10.77.0.5:5514,
+#                      --allow 10.77.0.0/24) into event store STORE; every host's rsyslogd forwards
+#                      to it in RFC 5424 beside the central file; stopped with SIGTERM (flushes) at the end
+#   --sample DURATION  with --collect: on each server, gluff-verify sample of its dhcpd and gluff PIDs
+#                      every DURATION (e.g. 15s) into the collector, host name gvrg-dhcpN
 #   -h, --help         this text
 # Result in DIR: syslog.log (all rig hosts, classic `Mmm dd hh:mm:ss HOST tag[pid]: msg`),
 #   syslog-pri.log (same with <PRI>), syslog-5424.log, timeline.txt (what the script did, UTC),
@@ -68,6 +77,13 @@ RIG_TZ=Europe/Stockholm
 MYSQL_SOCK=/run/mysqld/mysqld.sock
 DB=""
 SEED=""
+DHCPD_ARG=""
+GLUFF_ARG=""
+NCLIENTS=6
+RESHUFFLE=55
+COLLECT_STORE=""
+SAMPLE_EVERY=""
+COLLECT_PORT=5514
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) MINUTES="$2"; shift 2 ;;
@@ -77,13 +93,29 @@ while [ $# -gt 0 ]; do
     --mysql-socket) MYSQL_SOCK="$2"; shift 2 ;;
     --db) DB="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
-    -h|--help) sed -n '2,58p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --dhcpd) DHCPD_ARG="$2"; shift 2 ;;
+    --gluff) GLUFF_ARG="$2"; shift 2 ;;
+    --clients) NCLIENTS="$2"; shift 2 ;;
+    --reshuffle) RESHUFFLE="$2"; shift 2 ;;
+    --collect) COLLECT_STORE="$2"; shift 2 ;;
+    --sample) SAMPLE_EVERY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-gluff-rig: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if ! [[ "$MINUTES" =~ ^[0-9]+$ ]] || [ "$MINUTES" -lt 10 ] || [ "$MINUTES" -gt 60 ]; then
-  echo "run-gluff-rig: --minutes must be a whole number 10..60, got '$MINUTES'" >&2; exit 2
+if ! [[ "$MINUTES" =~ ^[0-9]+$ ]] || [ "$MINUTES" -lt 5 ] || [ "$MINUTES" -gt 60 ]; then
+  echo "run-gluff-rig: --minutes must be a whole number 5..60, got '$MINUTES'" >&2; exit 2
 fi
+if ! [[ "$NCLIENTS" =~ ^[1-6]$ ]]; then
+  echo "run-gluff-rig: --clients must be 1..6, got '$NCLIENTS'" >&2; exit 2
+fi
+if ! [[ "$RESHUFFLE" =~ ^[0-9]+$ ]] || [ "$RESHUFFLE" -lt 20 ] || [ "$RESHUFFLE" -gt 600 ]; then
+  echo "run-gluff-rig: --reshuffle must be whole seconds 20..600, got '$RESHUFFLE'" >&2; exit 2
+fi
+if [ -n "$SAMPLE_EVERY" ] && [ -z "$COLLECT_STORE" ]; then
+  echo "run-gluff-rig: --sample needs --collect" >&2; exit 2
+fi
+[ -z "$COLLECT_STORE" ] || COLLECT_STORE="$(realpath -m "$COLLECT_STORE")"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 [ -n "$OUT" ] || OUT="/work/capture-out/gluff-rig-$STAMP"
 [ -n "$DB" ] || DB="gvrg_rig_$(date -u +%Y%m%d_%H%M%S)"
@@ -96,8 +128,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 CONF="$HERE/conf"                       # reused: rsyslog-central/host.conf, dhclient.conf, dhclient-script.sh
 SNIPPET="$ROOT/specs/dhcpd-commit-log.conf"
 SCHEMA="$ROOT/specs/gluff-schema.sql"
-DHCPD="$PREFIX/bin/dhcpd"
-GLUFF="$PREFIX/bin/gluff"
+DHCPD="${DHCPD_ARG:-$PREFIX/bin/dhcpd}"
+GLUFF="${GLUFF_ARG:-$PREFIX/bin/gluff}"
 
 # ---------------------------------------------------------------- prerequisites
 if [ "$(id -u)" -ne 0 ]; then
@@ -139,8 +171,11 @@ nap() { sleep "$1" & wait $! || true; }
 
 NAMESPACES=(gvrg-sw gvrg-d1 gvrg-d2 gvrg-rly gvrg-perm gvrg-c1 gvrg-c2 gvrg-c3 gvrg-c4 gvrg-c5 gvrg-c6)
 CLIENTS=(c1 c2 c3 c4 c5 c6)
+CLIENTS=("${CLIENTS[@]:0:$NCLIENTS}")     # --clients N: the others' namespaces exist, nothing runs there
 declare -A PID=()
-declare -A CSTATE=()     # client -> running | released | stopped
+declare -A CSTATE=([c1]=absent [c2]=absent [c3]=absent [c4]=absent [c5]=absent [c6]=absent)  # running | released | stopped | absent (beyond --clients)
+declare -A SAMPLER=()    # server number -> PID of its gluff-verify sample process
+COLLECTOR=""
 WATCHDOG=""
 DUMPED=0
 DB_CREATED=0
@@ -178,6 +213,41 @@ SQL
   log "dumped $("${MYSQL[@]}" -N -e "SELECT COUNT(*) FROM \`$DB\`.leases") lease rows of $DB to $f"
 }
 
+# --collect/--sample: gluff-verify's own processes (node + tsx from this checkout) inside the rig.
+GV=(node --import tsx "$ROOT/src/cli/run.ts")
+# start_sampler N: (re)start server N's sampler on its current dhcpd and gluff PIDs.
+start_sampler() {
+  local n="$1" args=()
+  [ -n "$SAMPLE_EVERY" ] || return 0
+  [ -n "${SAMPLER[$n]:-}" ] && { kill -TERM "${SAMPLER[$n]}" 2>/dev/null; wait "${SAMPLER[$n]}" 2>/dev/null || true; }
+  [ -n "${PID[dhcp$n]:-}" ] && args+=(--pid "${PID[dhcp$n]}")
+  [ -n "${PID[gluff$n]:-}" ] && args+=(--pid "${PID[gluff$n]}")
+  [ ${#args[@]} -gt 0 ] || { SAMPLER[$n]=""; return 0; }
+  ( cd "$ROOT" && exec ip netns exec "gvrg-d$n" "${GV[@]}" sample "${args[@]}" --every "$SAMPLE_EVERY" \
+      --syslog "udp://10.77.0.5:$COLLECT_PORT" --host "gvrg-dhcp$n" ) >> "$OUT/sample-dhcp$n.log" 2>&1 &
+  SAMPLER[$n]=$!
+  log "sampler of gvrg-dhcp$n: dhcpd PID ${PID[dhcp$n]:-none}, gluff PID ${PID[gluff$n]:-none}, every $SAMPLE_EVERY (PID ${SAMPLER[$n]})"
+}
+# stop_collector: samplers first, then the collector with SIGTERM (it commits everything and exits 0).
+stop_collector() {
+  local n i
+  for n in 1 2; do
+    [ -n "${SAMPLER[$n]:-}" ] && { kill -TERM "${SAMPLER[$n]}" 2>/dev/null; wait "${SAMPLER[$n]}" 2>/dev/null || true; }
+    SAMPLER[$n]=""
+  done
+  [ -n "$COLLECTOR" ] || return 0
+  sleep 1                                   # the last forwarded datagrams reach it
+  kill -TERM "$COLLECTOR" 2>/dev/null
+  for i in $(seq 300); do kill -0 "$COLLECTOR" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$COLLECTOR" 2>/dev/null; then
+    log "collector did not exit 30 s after SIGTERM; killed"
+    kill -KILL "$COLLECTOR" 2>/dev/null
+  fi
+  wait "$COLLECTOR" 2>/dev/null
+  log "collector stopped (exit $?); store $COLLECT_STORE"
+  COLLECTOR=""
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM ERR
@@ -191,6 +261,7 @@ cleanup() {
     sleep 0.2
   done
   sleep 1
+  stop_collector
   # Anything still alive inside our own namespaces was started by this script.
   for ns in "${NAMESPACES[@]}"; do
     if ip netns list | grep -w "$ns" >/dev/null; then
@@ -217,7 +288,7 @@ trap 'exit 143' TERM
 
 ( sleep $(( MINUTES * 60 + 120 )); echo "run-gluff-rig: watchdog timeout" >&2; kill -TERM $$ ) &
 WATCHDOG=$!
-log "run-gluff-rig: $MINUTES min, zone $RIG_TZ, database $DB, permuter seed $SEED, binaries $PREFIX"
+log "run-gluff-rig: $MINUTES min, zone $RIG_TZ, database $DB, permuter seed $SEED, binaries $DHCPD $GLUFF"
 
 # ---------------------------------------------------------------- network
 log "creating namespaces ${NAMESPACES[*]}"
@@ -278,12 +349,30 @@ ip netns exec gvrg-sw rsyslogd -n -f "$RUN/central/rsyslog.conf" -i "$RUN/centra
   > "$RUN/central/stderr.log" 2>&1 &
 PID[rs-central]=$!
 
+if [ -n "$COLLECT_STORE" ]; then
+  mkdir -p "$(dirname "$COLLECT_STORE")"
+  ( cd "$ROOT" && exec ip netns exec gvrg-sw "${GV[@]}" collect --listen "udp://10.77.0.5:$COLLECT_PORT" \
+      --store "$COLLECT_STORE" --allow 10.77.0.0/24 --stats-every 30 ) > "$OUT/collect.log" 2>&1 &
+  COLLECTOR=$!
+  for i in $(seq 300); do
+    grep -q '^collect: listening on' "$OUT/collect.log" 2>/dev/null && break
+    kill -0 "$COLLECTOR" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q '^collect: listening on' "$OUT/collect.log" 2>/dev/null \
+    || { echo "run-gluff-rig: the collector did not start; see $OUT/collect.log" >&2; cat "$OUT/collect.log" >&2; exit 1; }
+  log "collector (PID $COLLECTOR) on udp://10.77.0.5:$COLLECT_PORT in gvrg-sw, store $COLLECT_STORE"
+fi
+
 # start_host_syslog NAME NS: per-host rsyslogd (host name NAME) whose socket is that host's /dev/log.
 start_host_syslog() {
   local name="$1" ns="$2" d="$RUN/$1"
   mkdir -p "$d/dev" "$d/work"
   sed -e "s|@NAME@|$name|" -e "s|@SOCK@|$d/dev/log|" -e "s|@WORK@|$d/work|" -e "s|@LOGHOST@|10.77.0.5|" \
     "$CONF/rsyslog-host.conf" > "$d/rsyslog.conf"
+  if [ -n "$COLLECT_STORE" ]; then   # also to gluff-verify's collector, RFC 5424 (year and UTC offset)
+    echo "*.* action(type=\"omfwd\" target=\"10.77.0.5\" port=\"$COLLECT_PORT\" protocol=\"udp\" template=\"RSYSLOG_SyslogProtocol23Format\")" >> "$d/rsyslog.conf"
+  fi
   ip netns exec "$ns" rsyslogd -n -f "$d/rsyslog.conf" -i "$d/work/rsyslogd.pid" > "$d/rsyslogd.stderr" 2>&1 &
   PID[rs-$name]=$!
 }
@@ -440,6 +529,8 @@ for n in 1 2; do
 done
 grep -q 'Both servers normal' "$OUT/messages.log" || { echo "run-gluff-rig: failover did not reach normal in 30 s (see $OUT/messages.log)" >&2; exit 1; }
 log "failover normal"
+start_sampler 1
+start_sampler 2
 
 log "starting dhcrelay -a on gvrg-relay (gvrgrp1..3 -> 10.77.0.11, 10.77.0.12)"
 mkdir -p "$RUN/gvrg-relay"
@@ -553,7 +644,7 @@ RANDOM=$SEED
 # The event list: "SECONDS ACTION ARG", run in time order.
 EVENTS=()
 seq_no=1
-for (( t = 60; t <= LAST - 15; t += 55 )); do EVENTS+=("$t permute $seq_no"); seq_no=$(( seq_no + 1 )); done
+for (( t = 60; t <= LAST - 15; t += RESHUFFLE )); do EVENTS+=("$t permute $seq_no"); seq_no=$(( seq_no + 1 )); done
 EVENTS+=("150 release c2" "245 start c2"
          "420 gluff-stop 2" "630 gluff-start 2"
          "470 release c4" "560 start c4"
@@ -574,9 +665,9 @@ for e in "${EVENTS[@]}"; do
         release_client "$arg"
       fi ;;
     start)
-      if [ "${CSTATE[$arg]}" != running ]; then log "$arg: dhclient started again (INIT-REBOOT from its lease file)"; start_client "$arg"; fi ;;
-    gluff-stop) log "gluff of gvrg-dhcp$arg: SIGTERM (stopped; its dhcpd keeps queueing)"; stop_gluff "$arg" ;;
-    gluff-start) log "gluff of gvrg-dhcp$arg: started again (-R), catches up from its queue"; start_gluff "$arg" ;;
+      if [ "${CSTATE[$arg]}" != running ] && [ "${CSTATE[$arg]}" != absent ]; then log "$arg: dhclient started again (INIT-REBOOT from its lease file)"; start_client "$arg"; fi ;;
+    gluff-stop) log "gluff of gvrg-dhcp$arg: SIGTERM (stopped; its dhcpd keeps queueing)"; stop_gluff "$arg"; start_sampler "$arg" ;;
+    gluff-start) log "gluff of gvrg-dhcp$arg: started again (-R), catches up from its queue"; start_gluff "$arg"; start_sampler "$arg" ;;
   esac
 done
 
@@ -594,11 +685,12 @@ for k in relay dhcp1 dhcp2 gluff1 gluff2; do
   PID[$k]=""
 done
 nap 2
+stop_collector
 dump_tables
 {
   echo "zone: $RIG_TZ (all rig hosts; syslog stamps and Gluff's TIMESTAMP text are wall time there)"
   echo "database: $DB (MariaDB via $MYSQL_SOCK; global time_zone $("${MYSQL[@]}" -N -e 'SELECT @@GLOBAL.time_zone'), system $("${MYSQL[@]}" -N -e 'SELECT @@system_time_zone'))"
-  echo "binaries: $DHCPD, $GLUFF ($(tr '\n' ';' < "$PREFIX/BUILD-INFO" 2>/dev/null))"
+  echo "binaries: $DHCPD, $GLUFF ($(tr '\n' ';' < "$(dirname "$(dirname "$DHCPD")")/BUILD-INFO" 2>/dev/null))"
   echo "servers: gvrg-dhcp1 10.77.0.11 primary, gvrg-dhcp2 10.77.0.12 secondary, failover gvrg-fo, mclt 60, split 128"
   echo "leases: default 120, min 60, max 180; pool 10.77.10.50-109 (shared-network gvrg-access)"
   echo "relay ports: gvrgrp1 10.77.1.1, gvrgrp2 10.77.2.1, gvrgrp3 10.77.3.1; circuit-id = port name; no remote-id"
