@@ -898,18 +898,22 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       if (next < c.endMs - 5000) at(c, next, () => rebind(next, c));
       return;
     }
-    const ip = c.ip as string;
-    dhcpd(t, owner, {
+    const r = relayedRequest(t, owner, c, port);
+    bind(t + 1, c, owner, r.startS, r.sec, r.leaseTimeSec);
+  };
+
+  /** A broadcast REQUEST of c through the relay, stamped with its port, and s's ACK a millisecond later. */
+  const relayedRequest = (t: number, s: Server, c: Client, port: SwitchPortSpec) => {
+    dhcpd(t, s, {
       kind: 'dhcprequest',
-      ip,
+      ip: c.ip as string,
       serverId: null,
       mac: c.mac,
       name: c.name,
       via: relay,
       reason: null,
     });
-    const r = ack(t + 1, owner, c, relay, relay, { cid: port.circuitIdHex, rid: port.remoteIdHex });
-    bind(t + 1, c, owner, r.startS, r.sec, r.leaseTimeSec);
+    return ack(t + 1, s, c, relay, relay, { cid: port.circuitIdHex, rid: port.remoteIdHex });
   };
 
   const expire = (c: Client) => {
@@ -1107,16 +1111,7 @@ export function simulateRig(spec: RigSpec, options: SimOptions): SimOutput {
       const port = currentPort(c);
       if (port === null || !s.serving) return;
       const ip = c.ip as string;
-      dhcpd(tReq, s, {
-        kind: 'dhcprequest',
-        ip,
-        serverId: null,
-        mac: c.mac,
-        name: c.name,
-        via: relay,
-        reason: null,
-      });
-      const r = ack(tReq + 1, s, c, relay, relay, { cid: port.circuitIdHex, rid: port.remoteIdHex });
+      const r = relayedRequest(tReq, s, c, port);
       queueFault.staleCall = calls.length - 1;
       queueFault.staleNote = `queue-stale-options-on-reuse: ${ip} (${c.mac}) moved to ${port.name} and requested again at ${new Date(tReq).toISOString()}, ${serverClockS(s, tReq) - r.startS} s into its lease: ${s.host} answered reuse_lease and queued the circuit-id it had stored`;
       bind(tReq + 1, c, s, r.startS, r.sec, r.leaseTimeSec);

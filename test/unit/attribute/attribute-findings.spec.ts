@@ -4,7 +4,7 @@
  * blamed.
  */
 import assert from 'node:assert/strict';
-import type { ExpectedLease, Finding, StoredEvent } from '../../../src/model/index.js';
+import type { ExpectedLease, Finding } from '../../../src/model/index.js';
 import { judgeEvidence } from '../../../src/verify/judge-evidence.js';
 import { expectedLease } from '../../helpers/fixtures.js';
 import { actualFrom, CID1, CID2, EventLog, MAC1, S, T0, testSpec } from '../rebuild/fixtures.js';
@@ -16,21 +16,18 @@ const asOfMs = T0 + 3 * 3600 * S;
 
 /** The channel's extra witnesses: the patch's error lines and gluff's record lines. */
 class Channel extends EventLog {
-  private extra: StoredEvent[] = [];
-  private id = 100_000;
-
   queueError(timeMs: number, host: string, line: number): number[] {
-    const a = this.raw(
+    const a = this.line(
       { kind: 'queue-error', stage: 'sqlite3', line, detail: 'SQL logic error' },
       timeMs,
       host,
     );
-    const b = this.raw(
+    const b = this.line(
       { kind: 'queue-error', stage: 'ldb', line: null, detail: 'SQL logic error' },
       timeMs,
       host,
     );
-    return [a, b];
+    return [a.id, b.id];
   }
 
   gluffRecord(
@@ -41,46 +38,8 @@ class Channel extends EventLog {
     endMs: number,
     cid: string | null,
   ): number {
-    return this.raw(
-      {
-        kind: 'gluff-record',
-        record,
-        ip: IP,
-        mac: MAC1,
-        cidHex: cid,
-        remoteIdHex: null,
-        cidText: cid,
-        ridText: null,
-        startMs,
-        endMs,
-        zone: 'UTC',
-      },
-      timeMs,
-      host,
-    );
-  }
-
-  /** Gives the events logged from `fromIndex` on a new dhcpd pid on `host` (a restart). */
-  restart(host: string, fromIndex: number, pid: number): void {
-    for (const ev of this.events.slice(fromIndex)) if (ev.host === host) (ev as { pid: number }).pid = pid;
-  }
-
-  private raw(body: Record<string, unknown>, timeMs: number, host: string): number {
-    const id = this.id++;
-    this.extra.push({
-      ...body,
-      timeMs,
-      host,
-      pid: 4242,
-      id,
-      rawId: id,
-      receivedMs: timeMs,
-    } as unknown as StoredEvent);
-    return id;
-  }
-
-  all(): StoredEvent[] {
-    return [...this.events, ...this.extra].sort((a, b) => a.timeMs - b.timeMs || a.id - b.id);
+    const body = { kind: 'gluff-record', record, ip: IP, mac: MAC1, cidHex: cid, remoteIdHex: null };
+    return this.line({ ...body, cidText: cid, ridText: null, startMs, endMs, zone: 'UTC' }, timeMs, host).id;
   }
 }
 
@@ -98,7 +57,7 @@ function row(from: number, to: number, cid: string | null): ExpectedLease {
 
 function judge(ch: Channel, table: ExpectedLease[]) {
   return judgeEvidence({
-    events: () => ch.all(),
+    events: () => ch.sorted(),
     memoryEvents: [],
     actual: actualFrom(table),
     spec,
@@ -227,11 +186,10 @@ describe('attribute: who lost the fact', () => {
     const ch = new Channel();
     const start = T0 + 10 * S;
     ch.grant(start, IP, MAC1, LEASE, CID1, { host: 'dhcp1' });
-    const from = ch.events.length;
     const rel = start + 100 * S;
     // dhcpd restarted (a new pid): its first line is this release, the queue file is not open yet.
+    ch.pids.set('dhcp1', 5151);
     ch.release(rel, IP, MAC1, 'dhcp1');
-    ch.restart('dhcp1', from, 5151);
     const got = fails(judge(ch, [row(start, start + LEASE * S, CID1)]).findings);
     assert.deepEqual(
       got.map((f) => [f.kind, f.culprit, f.attribution?.rule, f.attribution?.how]),

@@ -81,25 +81,16 @@ interface Want {
 /** Builds the syslog of the actions and, beside it, what each dhcpd did (the naive replay). */
 function play(actions: readonly Action[]): { events: StoredEvent[]; want: Want[] } {
   const log = new EventLog();
-  const pid = new Map<string, number>(HOSTS.map((h) => [h, 100]));
   const open = new Map<string, boolean>(HOSTS.map((h) => [h, false]));
   const structs = new Map<string, Map<string, Struct>>(HOSTS.map((h) => [h, new Map()]));
   const want: Want[] = [];
-  const extra: StoredEvent[] = [];
-  let nextExtra = 1_000_000;
-  const line = (body: Record<string, unknown>, t: number, host: string): void => {
-    const id = nextExtra++;
-    extra.push({ ...body, timeMs: t, host, pid: pid.get(host)!, id, rawId: id, receivedMs: t } as never);
-  };
-  const stamp = (from: number, host: string): void => {
-    for (const ev of log.events.slice(from))
-      if (ev.host === host) (ev as { pid: number }).pid = pid.get(host)!;
-  };
+  for (const h of HOSTS) log.pids.set(h, 100);
+  const line = (body: Record<string, unknown>, t: number, host: string): void => void log.line(body, t, host);
   let t = T0;
   for (const a of actions) {
     t += a.dt * S;
     if (a.op === 'restart') {
-      pid.set(a.host, pid.get(a.host)! + 1);
+      log.pids.set(a.host, log.pids.get(a.host)! + 1);
       open.set(a.host, false);
       continue;
     }
@@ -107,7 +98,6 @@ function play(actions: readonly Action[]): { events: StoredEvent[]; want: Want[]
     const mac = MACS[a.mac]!;
     const own = structs.get(a.host)!;
     const s = own.get(ip);
-    const from = log.events.length;
     if (a.op === 'ack') {
       const cid = CIDS[a.cid]!;
       const ts = t / S;
@@ -115,7 +105,6 @@ function play(actions: readonly Action[]): { events: StoredEvent[]; want: Want[]
       log.commit(t, ip, mac, LEASE, cid, { host: a.host });
       if (reuse) log.reuse(t, ip, ts - s.starts, a.host);
       log.ack(t, ip, mac, a.host);
-      stamp(from, a.host);
       if (a.fail) line({ kind: 'queue-error', stage: 'sqlite3', line: 241, detail: 'x' }, t, a.host);
       open.set(a.host, true);
       const outcome = a.fail ? 'collision' : 'queued';
@@ -150,7 +139,6 @@ function play(actions: readonly Action[]): { events: StoredEvent[]; want: Want[]
     if (a.fail && calls && open.get(a.host))
       line({ kind: 'queue-error', stage: 'sqlite3', line: 115, detail: 'x' }, t - S, a.host);
     log.release(t, ip, mac, a.host, true);
-    stamp(from, a.host);
     if (!calls) continue;
     const outcome = !open.get(a.host) ? 'not-open' : a.fail ? 'collision' : 'queued';
     want.push({
@@ -167,8 +155,7 @@ function play(actions: readonly Action[]): { events: StoredEvent[]; want: Want[]
       if (x !== undefined && x.mac === mac) x.ends = h === a.host ? ts : Math.min(x.ends, ts + 2);
     }
   }
-  const events = [...log.events, ...extra].sort((x, y) => x.timeMs - y.timeMs || x.id - y.id);
-  return { events, want };
+  return { events: log.sorted(), want };
 }
 
 describe('attribute: the queue model read from syslog', () => {

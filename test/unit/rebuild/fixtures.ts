@@ -55,7 +55,14 @@ export function testSpec(): RigSpec {
 /** Builds events with increasing ids; all times are absolute ms. */
 export class EventLog {
   readonly events: StoredEvent[] = [];
+  /** The pid each host logs with from now on (4242 when unset): a new one is a restart of that process. */
+  readonly pids = new Map<string, number>();
   private nextId = 1;
+
+  /** Any other line, by its parsed body (the queue patch's error lines, gluff's record lines, …). */
+  line(body: Record<string, unknown>, timeMs: number, host: string): StoredEvent {
+    return this.add(body, timeMs, host);
+  }
 
   private add(body: Record<string, unknown>, timeMs: number, host: string): StoredEvent {
     const id = this.nextId++;
@@ -63,7 +70,7 @@ export class EventLog {
       ...body,
       timeMs,
       host,
-      pid: 4242,
+      pid: this.pids.get(host) ?? 4242,
       id,
       rawId: id,
       receivedMs: timeMs,
