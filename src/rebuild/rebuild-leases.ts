@@ -596,8 +596,9 @@ function applyFact(ctx: RuleContext, st: IpState, q: QueueFact, ids: number[], p
   const latest = latestRow(st.table);
   if (latest !== null && isEarlierCopy(latest, q)) return startEarlier(ctx, latest, q);
   // An ACK is placed at the time it happened (a reuse_lease row's start is the lease's old one); a release at
-  // its lease's start, as Gluff finds it.
-  const at = q.release ? q.start : q.changeAt;
+  // its lease's start, as Gluff finds it, or in the latest row of its hw when a reuse_lease move started that
+  // row after the lease began (the lease's start then lies in the stint before).
+  const at = q.release ? releasedAt(latest, q) : q.changeAt;
   if (latest === null || latest.lstartS > at || at > latest.lendS)
     return makeRow(ctx, st, q, q.start, ids, port);
   if (q.release && latest.hw === q.hw) return releaseCut(ctx, latest, q, ids);
@@ -607,6 +608,13 @@ function applyFact(ctx: RuleContext, st: IpState, q: QueueFact, ids: number[], p
   if (latest.hw === q.hw && q.changeAt - latest.lstartS <= 1) return latest;
   cutOff(ctx, latest, q, ids);
   return makeRow(ctx, st, q, q.changeAt, ids, port);
+}
+
+/** Where a release lands: its lease's start, moved into the latest row of the same hw that began after it. */
+function releasedAt(latest: OpenRow | null, q: QueueFact): number {
+  const movedSince =
+    latest !== null && latest.hw === q.hw && q.start < latest.lstartS && q.end >= latest.lstartS;
+  return movedSince ? latest.lstartS : q.start;
 }
 
 /** A fresh copy of the action that made the latest row, up to a second before that row's start. */

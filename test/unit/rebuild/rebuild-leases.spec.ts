@@ -170,6 +170,32 @@ describe('rebuildLeases', () => {
     assert.deepEqual(findings, []);
   });
 
+  it('should end at a release the stint that a reuse_lease move started after its lease began', () => {
+    // Seen on the one-box rig (make rig-soak): c1 leased on port 1, moved to port 2 where dhcpd answered with
+    // reuse_lease (the lease keeps its old start), then released. The release's lease start is before the
+    // port-2 stint began; it still ends that stint, and the client's next lease is a stint of its own.
+    const log = new EventLog();
+    log.grant(T0, IP, MAC1, 600, CID1);
+    log.commit(T0 + 20 * S, IP, MAC1, 600, CID2, { giaddr: '10.1.0.2' });
+    log.reuse(T0 + 20 * S, IP, 20);
+    log.ack(T0 + 20 * S, IP, MAC1, 'dhcp1', '10.1.0.2');
+    log.release(T0 + 30 * S, IP, MAC1);
+    log.grant(T0 + 70 * S, IP, MAC1, 600, CID2, { giaddr: '10.1.0.2' });
+    const { rows, findings } = rebuild(log);
+    assert.deepEqual(
+      rows.map((r) => [r.cidHex, r.startMs, r.endMs, r.endSource]),
+      [
+        [CID1, T0, T0 + 20 * S, 'cutoff'],
+        [CID2, T0 + 20 * S, T0 + 30 * S, 'release'],
+        [CID2, T0 + 70 * S, T0 + 670 * S, 'commit'],
+      ],
+    );
+    assert.deepEqual(
+      findings.filter((f) => f.severity === 'fail'),
+      [],
+    );
+  });
+
   it('should cut at a found release, ignore a not-found one and collapse repeated release lines', () => {
     // `DHCPRELEASE of 10.1.0.50 from 52:54:00:12:34:01 (host1) via eth0 (found)` x3 from both servers.
     const log = new EventLog();
