@@ -5,6 +5,7 @@
  *   --gluff mysql://gluffro@db1:3306/dhcpd_leases     password from GLUFF_DBPWD, MYSQL_PWD or an option file
  *   --gluff mysql://gluffro@localhost/dhcpd_leases?socket=/run/mysqld/mysqld.sock
  *   --gluff sqlite:reports/gluff-2026-11-28.db         a file written by `gluff-verify snapshot`
+ *   --gluff none                                       verify only: no Gluff table (a stock dhcpd run)
  *   (no --gluff)                                       GLUFF_DBHOST, GLUFF_DBUSER, GLUFF_DBPWD, GLUFF_DBDB
  *
  * A password in the URL is refused: argv is visible to every user through `ps` and /proc.
@@ -18,14 +19,17 @@ import { gluffLeaseInWindow, parseGluffLeaseRow } from '../parse/gluff-row.js';
 import { describeGluffMysql, openGluffMysql, type GluffMysqlConfig } from '../sources/mysql/gluff-reader.js';
 import { openGluffSnapshot } from '../sources/sqlite/gluff-snapshot.js';
 
-/** The actual Gluff rows, wherever they live. */
+/** The actual Gluff rows, wherever they live; `none` when the run has no Gluff table at all. */
 export interface GluffSource {
-  kind: 'mysql' | 'sqlite';
-  /** For reports and logs: `mysql://user@host:port/db` or `sqlite:FILE (snapshot of ...)`. Never a password. */
+  kind: 'mysql' | 'sqlite' | 'none';
+  /**
+   * For reports and logs: `mysql://user@host:port/db`, `sqlite:FILE (snapshot of ...)` or `none`. Never a
+   * password.
+   */
   describe(): string;
   /**
    * Streams the rows touching `window` (all rows when undefined), timestamps converted with `zone`
-   * (the spec's tolerances.gluffZone). Throws GV_MYSQL_* / GV_SNAPSHOT_INVALID.
+   * (the spec's tolerances.gluffZone); nothing for `none`. Throws GV_MYSQL_* / GV_SNAPSHOT_INVALID.
    */
   readLeases(zone: string, window?: TimeWindow): AsyncIterable<ActualLease>;
 }
@@ -40,6 +44,9 @@ export const GLUFF_SOURCE_OPTIONS = {
 export const GLUFF_SOURCE_HELP = [
   '  --gluff LOCATION      mysql://USER@HOST[:PORT]/DB[?socket=PATH&session-time-zone=+01:00] or sqlite:FILE.db',
   '                        (default: GLUFF_DBHOST, GLUFF_DBUSER, GLUFF_DBDB; port 3306, database dhcpd_leases)',
+  '                        verify also takes `none`: a run with no Gluff table (stock dhcpd); no rows read,',
+  '                        no lease diff; the rebuild, memory and the rig and channel self-check (every',
+  '                        client of the spec leased in the window, else client-silent) give the verdict',
   '  --defaults-file FILE  MySQL option file whose [client] section gives user/password/host/port/socket',
   '                        (default: ~/.my.cnf when it exists). Password: GLUFF_DBPWD, then MYSQL_PWD, then',
   '                        the option file. Never put a password in --gluff: argv is visible in ps.',
@@ -299,17 +306,28 @@ export function snapshotGluffSource(path: string): GluffSource {
   };
 }
 
+/** `--gluff none`: a run with no Gluff table (Debian's stock dhcpd); nothing to read, nothing compared. */
+export const NO_GLUFF_SOURCE: GluffSource = {
+  kind: 'none',
+  describe: () => 'none',
+  async *readLeases(): AsyncGenerator<ActualLease> {
+    yield* [] as ActualLease[];
+  },
+};
+
 /**
- * `--gluff` (or its absence) -> GluffSource. Without `--gluff`, Gluff's own settings are used
- * (GLUFF_DBHOST, GLUFF_DBUSER, GLUFF_DBPWD, GLUFF_DBDB); with none of them set either, GV_USAGE.
+ * `--gluff` (or its absence) -> GluffSource. `none` is a run with no Gluff table (NO_GLUFF_SOURCE).
+ * Without `--gluff`, Gluff's own settings are used (GLUFF_DBHOST, GLUFF_DBUSER, GLUFF_DBPWD, GLUFF_DBDB);
+ * with none of them set either, GV_USAGE.
  */
 export function resolveGluffSource(arg: string | undefined, ctx: GluffSourceContext): GluffSource {
+  if (arg === 'none') return NO_GLUFF_SOURCE;
   if (arg === undefined) {
     const any = ['GLUFF_DBHOST', 'GLUFF_DBUSER', 'GLUFF_DBDB'].some((k) => (ctx.env[k] ?? '') !== '');
     if (!any) {
       throw new AuditError(
         'GV_USAGE',
-        'no Gluff database given: expected --gluff mysql://USER@HOST/DB or sqlite:FILE.db, or GLUFF_DBHOST/GLUFF_DBUSER/GLUFF_DBDB set',
+        'no Gluff database given: expected --gluff mysql://USER@HOST/DB, sqlite:FILE.db or none (no Gluff table), or GLUFF_DBHOST/GLUFF_DBUSER/GLUFF_DBDB set',
       );
     }
     return mysqlGluffSource(resolveMysqlConfig(null, ctx));

@@ -1,10 +1,10 @@
 /**
  * One verification, wired: event store + spec + Gluff source in, VerificationResult out. Shared by
  * `verify`, `demo` and `make verify`. All I/O happens here or below; the judging is pure (rebuild,
- * diff, leak).
+ * diff, leak). The rig driver's `gv-rig` events are read beside it for the reports only.
  */
 import type { EventKind } from '../model/events.js';
-import type { ActualLease, VerificationResult } from '../model/lease.js';
+import type { ActualLease, RigEventEntry, VerificationResult } from '../model/lease.js';
 import type { RigSpec } from '../model/spec.js';
 import type { TimeWindow } from '../model/time.js';
 import { lossIntervals } from '../rebuild/loss-intervals.js';
@@ -39,11 +39,35 @@ export interface VerificationInput {
   maxEvidencePerFinding?: number;
 }
 
-/** Runs rebuild, reads Gluff, diffs, judges memory and resolves evidence lines. */
+/**
+ * The `rig-event`s (trusted senders, any host) in `window` up to as-of, in time order. They never reach
+ * the judgement: a rig event explains a finding to a reader, it does not excuse or cause one.
+ */
+export function readRigEvents(store: EventStore, window: TimeWindow, asOfMs: number): RigEventEntry[] {
+  const toMs = window.toMs === null ? asOfMs + 1 : Math.min(window.toMs, asOfMs + 1);
+  const out: RigEventEntry[] = [];
+  for (const e of store.queryEvents({
+    kinds: ['rig-event'],
+    toMs,
+    ...(window.fromMs === null ? {} : { fromMs: window.fromMs }),
+  })) {
+    if (e.kind !== 'rig-event') continue;
+    out.push({ atMs: e.timeMs, host: e.host, name: e.name, fields: e.fields, rawId: e.rawId });
+  }
+  return out;
+}
+
+/**
+ * Runs rebuild, reads Gluff, diffs, judges memory and resolves evidence lines. With the `none` source
+ * (`--gluff none`) no row is read and nothing is compared: the judgement gets `actual: null`.
+ */
 export async function runVerification(input: VerificationInput): Promise<VerificationResult> {
   const { store, spec, asOfMs, window } = input;
   const stats = store.stats();
-  const actual: ActualLease[] = await readAllGluffLeases(input.gluff, spec.tolerances.gluffZone, window);
+  const actual: ActualLease[] | null =
+    input.gluff.kind === 'none'
+      ? null
+      : await readAllGluffLeases(input.gluff, spec.tolerances.gluffZone, window);
   const unparsed =
     stats.rejected > 0
       ? [
@@ -98,13 +122,14 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     perIp.set(ip, entry);
   };
   for (const r of expected) tally(r.ip, 'expected');
-  for (const r of actual) tally(r.ip, 'actual');
+  for (const r of actual ?? []) tally(r.ip, 'actual');
 
   return {
     schemaVersion: 2,
     verdict,
     window: { fromMs: window.fromMs, toMs: window.toMs, asOfMs },
     spec: input.specName,
+    gluff: { kind: input.gluff.kind, description: input.gluff.describe() },
     counts,
     findings,
     inconclusiveReasons,
@@ -117,6 +142,7 @@ export async function runVerification(input: VerificationInput): Promise<Verific
       appDrops: stats.channel.appDrops,
       untrusted: stats.untrusted,
     },
+    rigEvents: readRigEvents(store, window, asOfMs),
   };
 }
 

@@ -43,7 +43,7 @@ export interface SyslogFrame {
   timeMs: EpochMs;
   /** HOSTNAME field ('-' in RFC 5424 nil becomes ''). */
   host: string;
-  /** Tag / APP-NAME, e.g. `dhcpd`, `gluff`, `autobridge`, `memsample`. '' when absent. */
+  /** Tag / APP-NAME, e.g. `dhcpd`, `gluff`, `autobridge`, `memsample`, `gv-rig`. '' when absent. */
   app: string;
   /** PID from `tag[pid]:` or PROCID, null when absent or not numeric. */
   pid: number | null;
@@ -339,12 +339,33 @@ export interface MemSample {
   /** True when this sample says the process is gone. */
   gone: boolean;
 }
+/**
+ * What the rig driver did to the rig (tag `gv-rig`, from any host): a fault it injected or a scenario step,
+ * `event=dhcpd-restart server=gvrg-dhcp1 phase=stop`. Informational: shown in every report beside the
+ * findings, never evidence for the rebuild, never a reason for a verdict.
+ */
+export interface RigEvent {
+  kind: 'rig-event';
+  /** NAME of the leading `event=NAME`, `[a-z0-9-]+` (`gluff-stop`, `client-release`, `rig-end`, ...). */
+  name: string;
+  /**
+   * The `key=value` pairs after it: keys `[a-z0-9-]+`, each once (never `event`); values as written, without
+   * white space or control characters, possibly empty. Keys that are all digits come first in JavaScript's
+   * object order, so only they may be written back in another order than they came.
+   */
+  fields: Record<string, string>;
+}
 /** A line from a known program that no rule recognised. Kept with its text and counted. */
 export interface UnknownLine {
   kind: 'unknown';
-  /** The program that wrote it (`dhcpd`, `gluff`, ...). */
+  /** The program that wrote it (`dhcpd`, `gluff`, `gv-rig`, ...). */
   app: string;
   text: string;
+  /**
+   * Why the program's grammar refused it, where the grammar is ours and strict (`gv-rig`: e.g.
+   * `field 2 is not key=value`); absent for the other programs, whose unknown lines are merely unlisted.
+   */
+  reason?: string;
 }
 /** A line from a program we do not follow at all (cron, kernel, ...). */
 export interface OtherLine {
@@ -377,6 +398,7 @@ export type EventBody =
   | PortDown
   | PortMap
   | MemSample
+  | RigEvent
   | UnknownLine
   | OtherLine;
 
@@ -406,6 +428,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'port-down',
   'port-map',
   'memsample',
+  'rig-event',
   'unknown',
   'other',
 ];

@@ -117,7 +117,13 @@ export type FindingKind =
   | 'not-settled'
   | 'memory-leak'
   /** A DHCP server's syslog clock is off the times in Gluff's rows by a constant beyond the tolerance. */
-  | 'clock-skew';
+  | 'clock-skew'
+  /**
+   * A client MAC of the spec's clientSegments holds no rebuilt lease in the window: no DHCPACK for it
+   * reached the channel, so the rig or the channel is broken. Only judged without a Gluff table
+   * (`verify --gluff none`), where it is the run's self-check.
+   */
+  | 'client-silent';
 
 export const FINDING_KINDS: readonly FindingKind[] = [
   'missing-lease',
@@ -136,6 +142,7 @@ export const FINDING_KINDS: readonly FindingKind[] = [
   'not-settled',
   'memory-leak',
   'clock-skew',
+  'client-silent',
 ];
 
 /**
@@ -218,6 +225,29 @@ export interface LeakVerdict {
   pValue: number | null;
 }
 
+/** One `gv-rig` line in the verified window, as the reports list it (model/events.ts RigEvent). */
+export interface RigEventEntry {
+  /** The rig host's syslog time, UTC. */
+  atMs: EpochMs;
+  /** Sender host from the syslog header. */
+  host: string;
+  name: string;
+  fields: Record<string, string>;
+  /** Store id of the raw line. */
+  rawId: number;
+}
+
+/**
+ * Where the actual rows came from. `none`: `verify --gluff none`, a stock dhcpd run with no Gluff table:
+ * no rows read, no lease diff (no clock-skew, no attribution); the rebuild's own findings, memory and the
+ * `client-silent` self-check decide the verdict.
+ */
+export interface GluffSourceSummary {
+  kind: 'mysql' | 'sqlite' | 'none';
+  /** `mysql://USER@HOST:PORT/DB`, `sqlite:FILE (snapshot of …)`, or `none`. Never a password. */
+  description: string;
+}
+
 /** Everything a report renders. `schemaVersion` bumps with any incompatible change (specs/report.schema.json). */
 export interface VerificationResult {
   schemaVersion: 2;
@@ -225,14 +255,21 @@ export interface VerificationResult {
   /** Checked window and the as-of instant (UTC ms). */
   window: { fromMs: EpochMs | null; toMs: EpochMs | null; asOfMs: EpochMs };
   spec: string;
+  /** Where Gluff's rows were read, or that there was no Gluff table. */
+  gluff: GluffSourceSummary;
   /** Findings counted per kind (all severities). */
   counts: Partial<Record<FindingKind, number>>;
   findings: Finding[];
   /** Reasons the verdict is inconclusive, empty otherwise. */
   inconclusiveReasons: string[];
-  /** Per checked IP: how many expected and actual rows (for JUnit test cases). */
+  /** Per checked IP: how many expected and actual rows (for JUnit test cases); actual 0 without Gluff. */
   ips: { ip: string; expected: number; actual: number }[];
   memory: LeakVerdict[];
   /** Secondary-channel health: events, rejections, drops. */
   channel: { events: number; rejections: number; kernelDrops: number; appDrops: number; untrusted: number };
+  /**
+   * What the rig driver logged it did (`gv-rig` lines from trusted peers, any host) in the window up to
+   * as-of, in time order. Context for a reader only: no verdict depends on them. Empty without a rig.
+   */
+  rigEvents: RigEventEntry[];
 }

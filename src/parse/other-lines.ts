@@ -1,10 +1,20 @@
 /**
  * Messages of the non-dhcpd programs we follow: the port permuter (`autobridge`), the memory sampler
- * (`memsample`, written by `gluff-verify sample`) and Gluff itself (`gluff`). Formats: the lead's
- * formats.md; gluff's messages from hansliss/gluff gluff.c (v1.12). Each parse is total: text no
- * rule recognises becomes `{ kind: 'unknown', app, text }` (for gluff: a `gluff` note `other`).
+ * (`memsample`, written by `gluff-verify sample`), Gluff itself (`gluff`) and the one-box rig's driver
+ * (`gv-rig`). Formats: the lead's formats.md; gluff's messages from hansliss/gluff gluff.c (v1.12). Each
+ * parse is total: text no rule recognises becomes `{ kind: 'unknown', app, text }` (for gluff: a `gluff`
+ * note `other`; for gv-rig with the `reason` its grammar refused it).
  */
-import type { BridgeMap, EpochMs, EventBody, GluffNote, GluffRecord, MemSample } from '../model/index.js';
+import type {
+  BridgeMap,
+  EpochMs,
+  EventBody,
+  GluffNote,
+  GluffRecord,
+  MemSample,
+  RigEvent,
+  UnknownLine,
+} from '../model/index.js';
 import { isDottedQuad, normaliseHexBytes } from './dhcpd-line.js';
 import { parseGluffOptionText } from './option82.js';
 import { civilFromMs, localToUtc, offsetAt, utcFromFields } from './zone.js';
@@ -112,6 +122,59 @@ export function formatMemsampleMessage(body: EventBody): string {
   if (body.rssBytes !== null) s += ` rss=${body.rssBytes}`;
   if (body.dataBytes !== null) s += ` data=${body.dataBytes}`;
   return s;
+}
+
+/** An event name or a field key of a `gv-rig` line. */
+const RIG_WORD = /^[a-z0-9-]+$/;
+/** A field value of a `gv-rig` line: no white space (any kind), no C0/C1 control character; may be empty. */
+const RIG_VALUE = /^[^\s\u0000-\u001f\u007f-\u009f]*$/;
+
+/**
+ * One `gv-rig` message (the one-box rig's driver: what it did to the rig) -> `rig-event`. Exactly
+ * `event=NAME` then ` key=value` pairs, single spaces: NAME and keys `[a-z0-9-]+`, each key once (and never
+ * `event` again), values anything without white space or control characters (the first `=` of a pair
+ * ends its key; an empty value is kept). Anything else is `unknown` with the reason, never a throw.
+ *
+ * Example: `event=dhcpd-restart server=gvrg-dhcp1 phase=stop`
+ * -> `{ kind: 'rig-event', name: 'dhcpd-restart', fields: { server: 'gvrg-dhcp1', phase: 'stop' } }`
+ */
+export function parseRigMessage(msg: string): RigEvent | UnknownLine {
+  const refuse = (reason: string): UnknownLine => ({ kind: 'unknown', app: 'gv-rig', text: msg, reason });
+  const tokens = msg.split(' ');
+  const first = tokens[0] as string;
+  if (!first.startsWith('event=')) return refuse('expected event=NAME first');
+  const name = first.substring(6);
+  if (!RIG_WORD.test(name)) return refuse('the event name is not [a-z0-9-]+');
+  const fields: Record<string, string> = {};
+  const seen = new Set<string>(['event']);
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    const eq = t.indexOf('=');
+    if (eq <= 0) return refuse(`field ${i} is not key=value (or two spaces in a row, or a trailing space)`);
+    const key = t.substring(0, eq);
+    if (!RIG_WORD.test(key)) return refuse(`field ${i}: the key is not [a-z0-9-]+`);
+    if (seen.has(key)) return refuse(`field ${i}: key '${key}' comes twice`);
+    const value = t.substring(eq + 1);
+    if (!RIG_VALUE.test(value))
+      return refuse(`field ${i}: the value of '${key}' holds white space or a control character`);
+    seen.add(key);
+    fields[key] = value;
+  }
+  return { kind: 'rig-event', name, fields };
+}
+
+/**
+ * Inverse of parseRigMessage.
+ * Example: `{ kind: 'rig-event', name: 'client-vanish', fields: { client: 'c4' } }`
+ * -> `event=client-vanish client=c4`.
+ */
+export function formatRigMessage(body: EventBody): string {
+  if (body.kind === 'rig-event') {
+    let s = `event=${body.name}`;
+    for (const [key, value] of Object.entries(body.fields)) s += ` ${key}=${value}`;
+    return s;
+  }
+  return body.kind === 'unknown' || body.kind === 'other' ? body.text : '';
 }
 
 /** Prefixes of gluff's LOG_ERR / LOG_WARNING messages other than the database-lost one (gluff.c). */

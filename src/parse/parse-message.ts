@@ -8,17 +8,21 @@ import {
   formatAutobridgeMessage,
   formatGluffMessage,
   formatMemsampleMessage,
+  formatRigMessage,
   parseAutobridgeMessage,
   parseGluffMessage,
   parseMemsampleMessage,
+  parseRigMessage,
 } from './other-lines.js';
 import { formatSyslogFrame, parseSyslogFrame, zoneFor, type FormatFrameOptions } from './syslog-frame.js';
 
 /** The programs whose messages we parse; anything else is kept as kind `other`. */
-export const FOLLOWED_APPS = ['dhcpd', 'gluff', 'autobridge', 'memsample'] as const;
+export const FOLLOWED_APPS = ['dhcpd', 'gluff', 'autobridge', 'memsample', 'gv-rig'] as const;
 
 function isFollowedApp(app: string): boolean {
-  return app === 'dhcpd' || app === 'gluff' || app === 'autobridge' || app === 'memsample';
+  return (
+    app === 'dhcpd' || app === 'gluff' || app === 'autobridge' || app === 'memsample' || app === 'gv-rig'
+  );
 }
 
 /**
@@ -40,6 +44,8 @@ export function parseAppMessage(app: string, text: string, zone = 'UTC'): EventB
       return parseAutobridgeMessage(msg);
     case 'memsample':
       return parseMemsampleMessage(msg);
+    case 'gv-rig':
+      return parseRigMessage(msg);
     default:
       return { kind: 'other', app, text: msg };
   }
@@ -88,6 +94,8 @@ export function formatAppMessage(body: EventBody): { app: string; msg: string } 
       return { app: 'autobridge', msg: formatAutobridgeMessage(body) };
     case 'memsample':
       return { app: 'memsample', msg: formatMemsampleMessage(body) };
+    case 'rig-event':
+      return { app: 'gv-rig', msg: formatRigMessage(body) };
     case 'unknown':
     case 'other':
       return { app: body.app, msg: body.text };

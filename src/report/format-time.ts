@@ -2,6 +2,22 @@
  * Formatting helpers shared by the renderers. Times become ISO 8601 UTC only here (STYLE.md §5), and
  * text that came from the network is made safe for each output before it is printed.
  */
+import type { RigEventEntry } from '../model/lease.js';
+
+/** What every report says of a run without a Gluff table (`verify --gluff none`). */
+export const NO_GLUFF_TEXT =
+  'Gluff: none — stock dhcpd run: lease rows not compared; rig and channel self-check';
+
+/**
+ * A rig event as the rig driver wrote it, without `event=` (not escaped: each renderer escapes it).
+ * Example: `{ name: 'dhcpd-restart', fields: { server: 'gvrg-dhcp1', phase: 'stop' } }` ->
+ * `dhcpd-restart server=gvrg-dhcp1 phase=stop`.
+ */
+export function formatRigEventText(e: Pick<RigEventEntry, 'name' | 'fields'>): string {
+  let s = e.name;
+  for (const [key, value] of Object.entries(e.fields)) s += ` ${key}=${value}`;
+  return s;
+}
 
 /** `2026-11-28T01:23:45Z` (milliseconds shown only when not whole seconds); `-` for null. */
 export function formatIsoTime(ms: number | null | undefined): string {

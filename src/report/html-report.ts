@@ -2,12 +2,19 @@
  * The HTML report: one self-contained page (no script, no external file) to open from a CI artifact or
  * a nightly report folder. Verdict, window, channel health and memory first; then every finding with
  * its culprit, the expected and actual rows and the raw syslog evidence, failures first, warnings
- * folded away. Written as XHTML-compatible HTML (it parses as XML, so `xmllint` checks it), and every
- * text that came from the network goes through escapeXml.
+ * folded away; then what the rig driver logged it did (rig events). Written as XHTML-compatible HTML
+ * (it parses as XML, so `xmllint` checks it), and every text that came from the network goes through
+ * escapeXml.
  */
-import type { Finding, LeakVerdict, Severity, VerificationResult } from '../model/lease.js';
+import type { Finding, LeakVerdict, RigEventEntry, Severity, VerificationResult } from '../model/lease.js';
 import { CULPRIT_COMPONENT } from '../model/lease.js';
-import { escapeXml, expandTimeTokens, formatIsoTime } from './format-time.js';
+import {
+  escapeXml,
+  expandTimeTokens,
+  formatIsoTime,
+  formatRigEventText,
+  NO_GLUFF_TEXT,
+} from './format-time.js';
 
 export interface HtmlOptions {
   /** Evidence lines shown per finding; the rest are counted. */
@@ -53,6 +60,22 @@ function memoryRows(memory: readonly LeakVerdict[]): (string | number)[][] {
       : `${kib(m.slopeBytesPerHour)}/h (95% ${kib(m.slopeLowBytesPerHour)}..${kib(m.slopeHighBytesPerHour)})`,
     m.reason,
   ]);
+}
+
+/** Counts per event name, then every rig event with its time, host and fields. */
+function rigEventsSection(events: readonly RigEventEntry[]): string[] {
+  const perName = new Map<string, number>();
+  for (const e of events) perName.set(e.name, (perName.get(e.name) ?? 0) + 1);
+  const counts = [...perName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [
+    `<h2>Rig events (${events.length})</h2>`,
+    '<p>What the rig driver logged it did (gv-rig lines). Context only: no verdict depends on them.</p>',
+    table(['event', 'count'], counts, 1),
+    table(
+      ['time (UTC)', 'host', 'event', 'line'],
+      events.map((e) => [formatIsoTime(e.atMs), e.host, e.name, `#${e.rawId} ${formatRigEventText(e)}`]),
+    ),
+  ];
 }
 
 function findingSection(f: Finding, index: number, maxEvidence: number): string {
@@ -125,6 +148,12 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     `<h1>gluff-verify: <span class="${result.verdict}">${verdict}</span></h1>`,
     `<p>window ${result.window.fromMs === null && result.window.toMs === null ? 'the whole store' : `${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}`}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
   ];
+  const noGluff = result.gluff.kind === 'none';
+  out.push(
+    noGluff
+      ? `<p class="gluff"><b>${escapeXml(NO_GLUFF_TEXT)}</b></p>`
+      : `<p class="gluff">Gluff: ${escapeXml(result.gluff.description)}</p>`,
+  );
   if (result.inconclusiveReasons.length > 0) {
     out.push('<h2>Why inconclusive</h2>', '<ul>');
     for (const r of result.inconclusiveReasons) out.push(`<li>${escapeXml(expandTimeTokens(r))}</li>`);
@@ -158,7 +187,7 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     table(
       [
         'IPs',
-        'expected rows',
+        noGluff ? 'rebuilt rows' : 'expected rows',
         'Gluff rows',
         'events',
         'rejected lines',
@@ -170,7 +199,7 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
         [
           result.ips.length,
           expected,
-          actual,
+          noGluff ? 'none' : actual,
           ch.events,
           ch.rejections,
           ch.untrusted,
@@ -201,6 +230,7 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     for (const f of warnings) out.push(findingSection(f, ++index, o.maxEvidence));
     out.push('</details>');
   }
+  if (result.rigEvents.length > 0) out.push(...rigEventsSection(result.rigEvents));
   if (result.ips.length > 0) {
     out.push(`<details>\n<summary>Checked IPs (${result.ips.length})</summary>`);
     out.push(

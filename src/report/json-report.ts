@@ -8,6 +8,7 @@ import type {
   Culprit,
   ExpectedLease,
   Finding,
+  RigEventEntry,
   VerificationResult,
 } from '../model/lease.js';
 import { CULPRIT_COMPONENT, CULPRITS } from '../model/lease.js';
@@ -72,6 +73,10 @@ function attributionJson(culprit: Culprit, a: Attribution) {
   };
 }
 
+function rigEventJson(e: RigEventEntry) {
+  return { at: isoOrNull(e.atMs), host: e.host, name: e.name, fields: e.fields, rawId: e.rawId };
+}
+
 /** Fail findings per culprit (the link that lost the fact): the headline of every report. */
 export function failsByCulprit(findings: readonly Finding[]): Partial<Record<Culprit, number>> {
   const out: Partial<Record<Culprit, number>> = {};
@@ -96,12 +101,14 @@ export function renderJsonReport(result: VerificationResult): string {
       asOf: isoOrNull(result.window.asOfMs),
     },
     spec: result.spec,
+    gluff: result.gluff.description,
     counts: result.counts,
     failsByCulprit: failsByCulprit(result.findings),
     inconclusiveReasons: result.inconclusiveReasons.map(expandTimeTokens),
     channel: result.channel,
     memory: result.memory,
     ips: result.ips,
+    rigEvents: result.rigEvents.map(rigEventJson),
     findings: result.findings.map(findingJson),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;

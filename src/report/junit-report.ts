@@ -1,7 +1,9 @@
 /**
  * JUnit XML for Jenkins and GitLab: one test suite per check family, one test case per family and IP.
  * Findings of severity fail are <failure>s; a case with only inconclusive findings is <skipped> with the
- * reason; warnings go to <system-out> of a passing case. Memory verdicts are one case per process.
+ * reason; warnings go to <system-out> of a passing case. Memory verdicts are one case per process, the rig
+ * self-check one case per silent client MAC. Without a Gluff table (`verify --gluff none`) the families
+ * that compare lease rows get no passing case per IP: nothing was compared.
  */
 import type { Finding, FindingKind, VerificationResult } from '../model/lease.js';
 import { CULPRIT_COMPONENT, CULPRITS } from '../model/lease.js';
@@ -16,7 +18,11 @@ export const CHECK_FAMILIES: Record<string, readonly FindingKind[]> = {
   port: ['port-disagreement'],
   channel: ['channel-gap', 'not-settled'],
   memory: ['memory-leak'],
+  rig: ['client-silent'],
 };
+
+/** The families whose checks compare Gluff's rows: a case per checked IP, passing unless a finding fails it. */
+const LEASE_ROW_FAMILIES = ['presence', 'identity', 'timing', 'integrity'] as const;
 
 const familyOfKind = new Map<FindingKind, string>(
   Object.entries(CHECK_FAMILIES).flatMap(([family, kinds]) => kinds.map((k) => [k, family] as const)),
@@ -97,7 +103,8 @@ export function renderJunitReport(result: VerificationResult): string {
   const byFamilyIp = new Map<string, Map<string, Finding[]>>();
   for (const family of Object.keys(CHECK_FAMILIES)) byFamilyIp.set(family, new Map());
   const ips = result.ips.map((i) => i.ip);
-  for (const family of ['presence', 'identity', 'timing', 'integrity', 'port']) {
+  const checked = result.gluff.kind === 'none' ? ['port'] : [...LEASE_ROW_FAMILIES, 'port'];
+  for (const family of checked) {
     const m = byFamilyIp.get(family)!;
     for (const ip of ips) m.set(ip, []);
   }
@@ -105,7 +112,13 @@ export function renderJunitReport(result: VerificationResult): string {
     const family = checkFamilyOf(f.kind);
     const m = byFamilyIp.get(family) ?? new Map<string, Finding[]>();
     byFamilyIp.set(family, m);
-    const key = f.ip ?? (family === 'memory' ? String(f.details['proc'] ?? 'memory') : 'channel');
+    const key =
+      f.ip ??
+      (family === 'memory'
+        ? String(f.details['proc'] ?? 'memory')
+        : family === 'rig'
+          ? (f.hw ?? 'rig')
+          : 'channel');
     const list = m.get(key) ?? [];
     list.push(f);
     m.set(key, list);
@@ -157,7 +170,9 @@ export function renderJunitReport(result: VerificationResult): string {
     const fails = result.findings.filter((f) => f.severity === 'fail' && f.culprit === culprit);
     const open = `    <testcase classname="gluff-verify.culprit" name="${escapeXml(`${culprit}: ${CULPRIT_COMPONENT[culprit]}`)}" time="0">`;
     if (fails.length === 0) return `${open}</testcase>`;
-    const text = fails.map((f) => `${f.kind} ${f.ip ?? ''} [${f.attribution?.rule ?? f.culprit}]`).join('\n');
+    const text = fails
+      .map((f) => `${f.kind} ${f.ip ?? f.hw ?? ''} [${f.attribution?.rule ?? f.culprit}]`)
+      .join('\n');
     return `${open}\n      <failure message="${escapeXml(`${fails.length} fail finding(s) blame ${CULPRIT_COMPONENT[culprit]}`)}" type="${culprit}">${escapeXml(text)}</failure>\n    </testcase>`;
   });
   const componentFailures = components.filter((r) => r.includes('<failure')).length;

@@ -1,12 +1,19 @@
 /**
- * The terminal report: a verdict line, counts per kind, then the first findings with their evidence.
- * Colour only when asked (the CLI decides from isTTY and NO_COLOR); text from the network is escaped.
+ * The terminal report: a verdict line, counts per kind, then the first findings with their evidence, and
+ * last what the rig driver logged it did (rig events). Colour only when asked (the CLI decides from isTTY
+ * and NO_COLOR); text from the network is escaped.
  */
 import { Chalk } from 'chalk';
-import type { Finding, VerificationResult } from '../model/lease.js';
+import type { Finding, RigEventEntry, VerificationResult } from '../model/lease.js';
 import { CULPRIT_COMPONENT } from '../model/lease.js';
 import { failsByCulprit } from './json-report.js';
-import { escapeForTerminal, expandTimeTokens, formatIsoTime } from './format-time.js';
+import {
+  escapeForTerminal,
+  expandTimeTokens,
+  formatIsoTime,
+  formatRigEventText,
+  NO_GLUFF_TEXT,
+} from './format-time.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -23,6 +30,32 @@ export interface TerminalOptions {
 
 const DEFAULTS: TerminalOptions = { color: false, maxFindings: 10, maxEvidence: 4, showWarnings: false };
 
+/** Rig events listed one a line; beyond this they are counted. */
+const MAX_RIG_EVENTS = 30;
+
+/**
+ * The rig events block: counts per name, then each event (the first MAX_RIG_EVENTS). Empty without any.
+ * Example: `rig events: 3 (2 client-release, 1 gluff-stop)` then
+ * `  2026-11-28T01:02:03Z gvrg-sw gluff-stop server=gvrg-dhcp2`.
+ */
+function rigEventLines(events: readonly RigEventEntry[]): string[] {
+  if (events.length === 0) return [];
+  const perName = new Map<string, number>();
+  for (const e of events) perName.set(e.name, (perName.get(e.name) ?? 0) + 1);
+  const counts = [...perName]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, n]) => `${n} ${escapeForTerminal(name)}`)
+    .join(', ');
+  const out = [`rig events: ${events.length} (${counts})`];
+  for (const e of events.slice(0, MAX_RIG_EVENTS))
+    out.push(
+      `  ${formatIsoTime(e.atMs)} ${escapeForTerminal(e.host)} ${escapeForTerminal(formatRigEventText(e))}`,
+    );
+  if (events.length > MAX_RIG_EVENTS)
+    out.push(`  … ${events.length - MAX_RIG_EVENTS} more (see the JSON report)`);
+  return out;
+}
+
 function findingBlock(
   f: Finding,
   index: number,
@@ -32,7 +65,7 @@ function findingBlock(
   const tag =
     f.severity === 'fail' ? c.red('FAIL') : f.severity === 'warn' ? c.yellow('WARN') : c.cyan('INCONCLUSIVE');
   const lines = [
-    `${index}. ${tag} ${c.bold(f.kind)} ${f.ip ?? ''} ${f.hw ?? ''}`.trimEnd(),
+    [`${index}. ${tag} ${c.bold(f.kind)}`, f.ip, f.hw].filter((x) => x !== null).join(' '),
     `   ${escapeForTerminal(expandTimeTokens(f.message))}`,
   ];
   lines.push(`   culprit: ${f.culprit} (${CULPRIT_COMPONENT[f.culprit]})`);
@@ -91,7 +124,12 @@ export function renderTerminalReport(
   );
   const expected = result.ips.reduce((n, i) => n + i.expected, 0);
   const actual = result.ips.reduce((n, i) => n + i.actual, 0);
-  out.push(`checked: ${result.ips.length} IPs, ${expected} expected rows, ${actual} Gluff rows`);
+  if (result.gluff.kind === 'none') {
+    out.push(c.bold(NO_GLUFF_TEXT));
+    out.push(`checked: ${result.ips.length} IPs, ${expected} rebuilt rows (not compared: no Gluff table)`);
+  } else {
+    out.push(`checked: ${result.ips.length} IPs, ${expected} expected rows, ${actual} Gluff rows`);
+  }
   const ch = result.channel;
   out.push(
     `channel: ${ch.events} events, ${ch.rejections} rejected, ${ch.untrusted} untrusted, ${ch.kernelDrops} kernel drops, ${ch.appDrops} collector drops`,
@@ -127,5 +165,7 @@ export function renderTerminalReport(
   shown.forEach((f, i) => out.push(...findingBlock(f, i + 1, c, o.maxEvidence)));
   if (sorted.length > shown.length)
     out.push(`... and ${sorted.length - shown.length} more findings (see the JSON report)`);
+  const rig = rigEventLines(result.rigEvents);
+  if (rig.length > 0) out.push('', ...rig);
   return `${out.join('\n')}\n`;
 }

@@ -3,7 +3,8 @@
  * off a constant per-server clock offset, diff against the actual rows, attribute each failure to the link
  * that lost its fact, judge memory. `verify` (through
  * the event store and a Gluff source), `demo` and the simulator's soundness checks all call this one
- * function, so they cannot drift apart.
+ * function, so they cannot drift apart. Without a Gluff table (`actual` null) the rebuild, memory and the
+ * `client-silent` self-check are all there is.
  */
 import { clockSkewFindings, measureClockSkew } from '../diff/measure-clock-skew.js';
 import { decideVerdict, diffLeases } from '../diff/diff-leases.js';
@@ -22,6 +23,7 @@ import type { TimeWindow } from '../model/time.js';
 import { rebuildLeases } from '../rebuild/rebuild-leases.js';
 import { attributeFindings, attributionIps, EMPTY_TRACE } from '../attribute/attribute-findings.js';
 import { modelQueues } from '../attribute/queue-model.js';
+import { findSilentClients } from './find-silent-clients.js';
 
 export interface JudgeInput {
   /**
@@ -31,7 +33,12 @@ export interface JudgeInput {
   events: () => Iterable<StoredEvent>;
   /** `memsample` events. */
   memoryEvents: Iterable<StoredEvent>;
-  actual: readonly ActualLease[];
+  /**
+   * Gluff's rows; null when there is no Gluff table (`verify --gluff none`, a stock dhcpd run): then
+   * nothing is compared (no clock-skew measurement, no diff, no attribution) and every client of the
+   * spec's clientSegments must hold a rebuilt lease in the window instead (`client-silent`).
+   */
+  actual: readonly ActualLease[] | null;
   spec: RigSpec;
   asOfMs: number;
   window?: TimeWindow;
@@ -61,7 +68,8 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
   const base = { asOfMs, losses: [...losses], ...(window === undefined ? {} : { window }) };
   const first = rebuildLeases(input.events(), spec, base);
   // A server whose syslog clock is off by a constant: reported once, and its lines replayed corrected.
-  const skews = measureClockSkew(first.rows, [...actual], spec);
+  // Measured against Gluff's starts, so never without a Gluff table.
+  const skews = actual === null ? [] : measureClockSkew(first.rows, [...actual], spec);
   const rebuilt =
     skews.length === 0
       ? first
@@ -74,11 +82,14 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
   const findings = [
     ...clockSkewFindings(skews, spec),
     ...rebuilt.findings,
-    ...diffLeases(expected, [...actual], spec, { ...base, evidenceFromMs: rebuilt.evidenceFromMs }),
+    ...(actual === null
+      ? findSilentClients(expected, spec, asOfMs, window)
+      : diffLeases(expected, [...actual], spec, { ...base, evidenceFromMs: rebuilt.evidenceFromMs })),
     ...memory.findings,
   ];
   // Attribution: who lost each failed fact (replays the channel once more, only when something failed).
-  const ips = attributionIps(findings);
+  // Without a Gluff table no fact was lost on the way to it: nothing to attribute.
+  const ips = actual === null ? new Set<string>() : attributionIps(findings);
   const trace =
     ips.size === 0
       ? EMPTY_TRACE
@@ -86,7 +97,7 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
           ips,
           hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
         });
-  attributeFindings(findings, trace);
+  if (actual !== null) attributeFindings(findings, trace);
   const inconclusiveReasons = [...rebuilt.inconclusiveReasons, ...extraInconclusive];
   return {
     verdict: decideVerdict(findings, inconclusiveReasons),

@@ -33,6 +33,7 @@ import type {
   OtherLine,
   PortDown,
   PortMap,
+  RigEvent,
   SyslogFrame,
   UidDuplicate,
   UnknownLine,
@@ -433,6 +434,31 @@ export const arbMemSample: fc.Arbitrary<MemSample> = fc.oneof(
     gone: fc.constant(true),
   }),
 );
+/** An event name or a field key of a `gv-rig` line. */
+export const arbRigWord: fc.Arbitrary<string> = fc.stringMatching(/^[a-z0-9-]{1,16}$/);
+/**
+ * A `gv-rig` field value: any text without white space or control characters, so markup, quotes, `=`,
+ * non-ASCII letters and emoji included; sometimes empty.
+ */
+export const arbRigValue: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.string({ unit: printable, maxLength: 24 }),
+    fc.string({ unit: 'grapheme', maxLength: 12 }),
+    fc.constantFrom('gvrg-dhcp1', 'c3', 'stop', '<b>&amp;"\'</b>', ']]>', 'a=b'),
+  )
+  .map((s) => s.replace(/[\s\u0000-\u001f\u007f-\u009f]/g, '_'));
+export const arbRigEvent: fc.Arbitrary<RigEvent> = rec({
+  kind: fc.constant('rig-event' as const),
+  name: fc.oneof(
+    fc.constantFrom('gluff-stop', 'dhcpd-restart', 'partner-down', 'client-release', 'rig-end'),
+    arbRigWord,
+  ),
+  fields: fc.dictionary(
+    arbRigWord.map((k) => (k === 'event' ? 'events' : k)),
+    arbRigValue,
+    { maxKeys: 6, noNullPrototype: true },
+  ),
+});
 /** A dhcpd line no rule knows (startup banner, lease file writes). */
 export const arbUnknownLine: fc.Arbitrary<UnknownLine> = rec({
   kind: fc.constant('unknown' as const),
@@ -475,6 +501,7 @@ export const arbEventBodyByKind: {
   'port-down': arbPortDown,
   'port-map': arbPortMap,
   memsample: arbMemSample,
+  'rig-event': arbRigEvent,
   unknown: arbUnknownLine,
   other: arbOtherLine,
 };

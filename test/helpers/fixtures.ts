@@ -72,6 +72,7 @@ export function result(over: Partial<VerificationResult> = {}): VerificationResu
     verdict: 'fail',
     window: { fromMs: null, toMs: null, asOfMs: T0 + 3_600_000 },
     spec: 'specs/seed-rig.yaml',
+    gluff: { kind: 'mysql', description: 'mysql://gluffro@db1:3306/dhcpd_leases' },
     counts,
     findings,
     inconclusiveReasons: [],
@@ -81,6 +82,7 @@ export function result(over: Partial<VerificationResult> = {}): VerificationResu
     ],
     memory: [],
     channel: { events: 120, rejections: 0, kernelDrops: 0, appDrops: 0, untrusted: 0 },
+    rigEvents: [],
     ...over,
   };
 }

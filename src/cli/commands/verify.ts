@@ -1,6 +1,7 @@
 /**
  * `gluff-verify verify`: rebuild the expected rows from the event store, diff them against the Gluff
- * tables, and print the verdict; optionally write JSON, JUnit and a report folder. Exit code = verdict.
+ * tables (none with `--gluff none`: the rig and channel check themselves), and print the verdict;
+ * optionally write JSON, JUnit and a report folder. Exit code = verdict.
  */
 import { ExitCode, type ExitCodeValue } from '../../model/errors.js';
 import type { VerificationResult } from '../../model/lease.js';
@@ -19,11 +20,20 @@ import {
 import { renderTerminalReport } from '../../report/terminal-report.js';
 import { runVerification } from '../verification.js';
 
-const HELP = `Usage: gluff-verify verify --store DB --spec SPEC [--gluff LOCATION] [options]
+const HELP = `Usage: gluff-verify verify --store DB --spec SPEC [--gluff LOCATION|none] [options]
 
 Rebuilds the lease rows Gluff should have written from the event store (syslog collected or ingested),
 reads the rows Gluff did write, and names every difference. Exit code: 0 pass, 1 regressions found,
 2 inconclusive (the evidence is incomplete), 3 usage/config/environment error, 4 internal error.
+
+With --gluff none (a run of stock dhcpd with no Gluff, e.g. the one-box rig without Gluff) no Gluff rows
+are read and no lease row is compared (no clock-skew, no diff, no attribution): the rebuild's own findings
+(channel gaps, unsettled rows, port disagreements), the memory verdicts and a self-check decide: every
+client MAC of the spec's clientSegments must hold a rebuilt lease in the window, else it is a
+client-silent failure (the rig or the channel is broken). The reports say 'Gluff: none'.
+
+What the rig driver logged it did (gv-rig lines, 'event=NAME key=value ...') in the window is listed in
+every report; it never changes the verdict.
 
 Options:
   --store DB            event store written by 'collect' or 'ingest'
@@ -43,6 +53,7 @@ Examples:
   GLUFF_DBPWD=... gluff-verify verify --store soak.db --spec specs/seed-rig.yaml \\
       --gluff mysql://gluffro@db1/dhcpd_leases --junit reports/junit.xml
   gluff-verify verify --store soak.db --spec specs/seed-rig.yaml --gluff sqlite:gluff-snapshot.db --json -
+  gluff-verify verify --store rig.db --spec rig.yaml --gluff none --report-dir reports/stock-dhcpd
 `;
 
 async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {

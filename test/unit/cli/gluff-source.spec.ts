@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { AuditError } from '../../../src/model/errors.js';
 import {
+  GLUFF_SOURCE_HELP,
   parseGluffLocation,
   parseMysqlOptionFile,
+  readAllGluffLeases,
+  resolveGluffMysqlConfig,
   resolveGluffSource,
   resolveMysqlConfig,
 } from '../../../src/cli/gluff-source.js';
@@ -176,6 +179,21 @@ describe('resolveGluffSource', () => {
     });
     assert.equal(src.kind, 'mysql');
     assert.equal(src.describe(), 'mysql://ro@db1:3307/dhcpd_leases');
+  });
+
+  it('should take none as a run with no Gluff table: no rows, described as none, whatever GLUFF_DB* say', async () => {
+    const src = resolveGluffSource('none', { env: { GLUFF_DBHOST: 'db1' }, readFile: noFiles });
+    assert.equal(src.kind, 'none');
+    assert.equal(src.describe(), 'none');
+    assert.deepEqual(await readAllGluffLeases(src, 'UTC'), []);
+    assert.match(GLUFF_SOURCE_HELP, /`none`: a run with no Gluff table/);
+  });
+
+  it('should refuse none where a MySQL server is needed (snapshot)', () => {
+    assert.throws(
+      () => resolveGluffMysqlConfig('none', { env: {}, readFile: noFiles }, 'snapshot'),
+      (e: unknown) => e instanceof AuditError && e.code === 'GV_GLUFF_URL_INVALID',
+    );
   });
 
   it('should ask for --gluff when nothing says where Gluff is', () => {

@@ -7,10 +7,12 @@ import {
   formatCtime,
   formatGluffMessage,
   formatMemsampleMessage,
+  formatRigMessage,
   parseAutobridgeMessage,
   parseCtime,
   parseGluffMessage,
   parseMemsampleMessage,
+  parseRigMessage,
 } from '../../../src/parse/other-lines.js';
 import {
   arbGluffNote,
@@ -19,6 +21,9 @@ import {
   arbMemSample,
   arbPortDown,
   arbPortMap,
+  arbRigEvent,
+  arbRigValue,
+  arbRigWord,
 } from '../../helpers/arbitraries.js';
 
 describe('parseAutobridgeMessage', () => {
@@ -92,6 +97,138 @@ describe('parseMemsampleMessage', () => {
   });
   it('should never throw on any string', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => void parseMemsampleMessage(s)));
+  });
+});
+
+describe('parseRigMessage', () => {
+  // The rig driver's lines (`logger -t gv-rig`), one per fault or scenario step.
+  const examples: readonly (readonly [string, string, Record<string, string>])[] = [
+    ['event=gluff-stop server=gvrg-dhcp2', 'gluff-stop', { server: 'gvrg-dhcp2' }],
+    ['event=gluff-start server=gvrg-dhcp2', 'gluff-start', { server: 'gvrg-dhcp2' }],
+    [
+      'event=dhcpd-restart server=gvrg-dhcp1 phase=stop',
+      'dhcpd-restart',
+      { server: 'gvrg-dhcp1', phase: 'stop' },
+    ],
+    [
+      'event=partner-down server=gvrg-dhcp2 phase=begin',
+      'partner-down',
+      { server: 'gvrg-dhcp2', phase: 'begin' },
+    ],
+    [
+      'event=release-after-restart client=c3 server=gvrg-dhcp1',
+      'release-after-restart',
+      { client: 'c3', server: 'gvrg-dhcp1' },
+    ],
+    ['event=client-release client=c2', 'client-release', { client: 'c2' }],
+    ['event=client-vanish client=c4', 'client-vanish', { client: 'c4' }],
+    ['event=client-reboot client=c5', 'client-reboot', { client: 'c5' }],
+    [
+      'event=rig-start minutes=8 clients=6 reshuffle=120',
+      'rig-start',
+      { minutes: '8', clients: '6', reshuffle: '120' },
+    ],
+    ['event=clients-stop', 'clients-stop', {}],
+    ['event=rig-end', 'rig-end', {}],
+    // The first `=` ends the key; an empty value is kept; any non-space printable text is a value.
+    [
+      'event=note url=http://x/?a=b empty= who=<b>&"\'',
+      'note',
+      { url: 'http://x/?a=b', empty: '', who: '<b>&"\'' },
+    ],
+  ];
+  for (const [line, name, fields] of examples) {
+    it(`should parse ${line}`, () => {
+      assert.deepEqual(parseRigMessage(line), { kind: 'rig-event', name, fields });
+      assert.equal(formatRigMessage({ kind: 'rig-event', name, fields }), line);
+    });
+  }
+
+  const refused: readonly (readonly [string, RegExp])[] = [
+    ['', /expected event=NAME first/],
+    ['gluff-stop server=gvrg-dhcp2', /expected event=NAME first/],
+    ['server=gvrg-dhcp2 event=gluff-stop', /expected event=NAME first/],
+    ['event=', /event name is not \[a-z0-9-\]\+/],
+    ['event=Gluff-Stop', /event name is not/],
+    ['event=gluff_stop', /event name is not/],
+    ['event=gluff-stop server', /field 1 is not key=value/],
+    ['event=gluff-stop =x', /field 1 is not key=value/],
+    ['event=gluff-stop  server=a', /field 1 is not key=value/],
+    ['event=gluff-stop server=a ', /field 2 is not key=value/],
+    ['event=gluff-stop Server=a', /field 1: the key is not/],
+    ['event=gluff-stop server=a server=b', /field 2: key 'server' comes twice/],
+    ['event=gluff-stop event=b', /field 1: key 'event' comes twice/],
+    [
+      'event=gluff-stop server=a\tb',
+      /field 1: the value of 'server' holds white space or a control character/,
+    ],
+    ['event=gluff-stop server=a\u001b[2Jb', /holds white space or a control character/],
+    ['event=gluff-stop server=a\u00a0b', /holds white space or a control character/],
+  ];
+  for (const [line, reason] of refused) {
+    it(`should keep ${JSON.stringify(line)} as an unknown gv-rig line with its reason`, () => {
+      const body = parseRigMessage(line);
+      assert.equal(body.kind, 'unknown');
+      assert.equal(body.app, 'gv-rig');
+      assert.equal(body.text, line);
+      assert.match(body.reason ?? '', reason);
+    });
+  }
+
+  it('should round-trip rig-event bodies: parse(format(b)) deep-equals b', () => {
+    fc.assert(
+      fc.property(arbRigEvent as fc.Arbitrary<EventBody>, (body) =>
+        assert.deepEqual(parseRigMessage(formatRigMessage(body)), body),
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('should write back exactly the text it read, unless a key is all digits (object order)', () => {
+    const arbLine = fc
+      .tuple(
+        arbRigWord,
+        fc.uniqueArray(fc.tuple(arbRigWord, arbRigValue), { selector: ([k]) => k, maxLength: 6 }),
+      )
+      .map(([name, pairs]) =>
+        [`event=${name}`, ...pairs.filter(([k]) => k !== 'event').map(([k, v]) => `${k}=${v}`)].join(' '),
+      );
+    fc.assert(
+      fc.property(arbLine, (line) => {
+        const body = parseRigMessage(line);
+        assert.equal(body.kind, 'rig-event', line);
+        if (Object.keys(body.fields).every((k) => !/^[0-9]+$/.test(k)))
+          assert.equal(formatRigMessage(body), line);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('should never throw on hostile text, and read back whatever it accepts', () => {
+    const hostile = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc
+        .tuple(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }))
+        .map(([a, b]) => `event=${a} ${b}=${a}`),
+      arbRigEvent.chain((e) =>
+        fc.tuple(fc.nat(200), fc.string({ unit: 'binary', maxLength: 20 })).map(([cut, tail]) => {
+          const line = formatRigMessage(e);
+          return line.slice(0, cut % (line.length + 1)) + tail;
+        }),
+      ),
+    );
+    fc.assert(
+      fc.property(hostile, (text) => {
+        const body = parseRigMessage(text);
+        if (body.kind === 'unknown') {
+          assert.equal(body.text, text);
+          assert.ok((body.reason ?? '').length > 0);
+        } else {
+          assert.deepEqual(parseRigMessage(formatRigMessage(body)), body);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -119,6 +119,28 @@ describe('parseMessage', () => {
     });
   });
 
+  it("should read the rig driver's gv-rig lines from any host, rsyslog's RFC 5424 leading space included", () => {
+    const r = parseMessage(
+      enc.encode(
+        '<13>1 2026-11-28T02:40:00.123Z gvrg-sw gv-rig 4242 - -  event=dhcpd-restart server=gvrg-dhcp1 phase=stop',
+      ),
+      CTX,
+    );
+    assert.ok(r.ok);
+    assert.deepEqual(r.event, {
+      kind: 'rig-event',
+      name: 'dhcpd-restart',
+      fields: { server: 'gvrg-dhcp1', phase: 'stop' },
+      timeMs: Date.UTC(2026, 10, 28, 2, 40, 0, 123),
+      host: 'gvrg-sw',
+      pid: 4242,
+    });
+    const bad = parseMessage(enc.encode('Nov 28 02:40:00 anyhost gv-rig: event=Gluff-Stop'), CTX);
+    assert.ok(bad.ok && bad.event.kind === 'unknown');
+    assert.equal(bad.event.app, 'gv-rig');
+    assert.match(bad.event.reason ?? '', /event name/);
+  });
+
   it('should keep the sampled pid of a memsample line', () => {
     const r = parseMessage(
       enc.encode('Nov 28 01:23:45 dhcp1 memsample[5]: proc=dhcpd pid=1234 rss=10 data=20'),

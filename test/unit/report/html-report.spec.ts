@@ -1,9 +1,17 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { requireXmllint, xmllintComplaints } from '../../helpers/xmllint.js';
-import type { LeakVerdict } from '../../../src/model/lease.js';
+import type { LeakVerdict, RigEventEntry } from '../../../src/model/lease.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
-import { finding, result } from '../../helpers/fixtures.js';
+import { finding, result, T0 } from '../../helpers/fixtures.js';
+
+const RIG_EVENT: RigEventEntry = {
+  atMs: T0,
+  host: 'gvrg-sw',
+  name: 'gluff-stop',
+  fields: { server: 'gvrg-dhcp2' },
+  rawId: 41,
+};
 
 const LEAK: LeakVerdict = {
   proc: 'gluff@dhcp1',
@@ -74,13 +82,51 @@ describe('renderHtmlReport', () => {
     assert.doesNotMatch(html, /<section/);
   });
 
+  it('should list the rig events: counts per name, then each with its time, host and line', () => {
+    const html = renderHtmlReport(
+      result({
+        rigEvents: [
+          RIG_EVENT,
+          { ...RIG_EVENT, atMs: T0 + 1000, name: 'gluff-start', rawId: 42 },
+          { ...RIG_EVENT, atMs: T0 + 2000, rawId: 43 },
+        ],
+      }),
+    );
+    assert.match(html, /<h2>Rig events \(3\)<\/h2>/);
+    assert.match(html, /<td>gluff-start<\/td><td class="n">1<\/td>/);
+    assert.match(html, /<td>gluff-stop<\/td><td class="n">2<\/td>/);
+    assert.match(
+      html,
+      /<td>2026-11-28T01:00:01Z<\/td><td>gvrg-sw<\/td><td>gluff-start<\/td><td>#42 gluff-start server=gvrg-dhcp2<\/td>/,
+    );
+    assert.doesNotMatch(renderHtmlReport(result()), /Rig events/);
+  });
+
+  it('should say plainly when there was no Gluff table, and name the source otherwise', () => {
+    const none = renderHtmlReport(
+      result({ gluff: { kind: 'none', description: 'none' }, findings: [], verdict: 'pass' }),
+    );
+    assert.match(
+      none,
+      /<p class="gluff"><b>Gluff: none — stock dhcpd run: lease rows not compared; rig and channel self-check<\/b><\/p>/,
+    );
+    assert.match(none, /<th>rebuilt rows<\/th><th>Gluff rows<\/th>/);
+    assert.match(none, /<td class="n">none<\/td>/);
+    assert.match(
+      renderHtmlReport(result()),
+      /<p class="gluff">Gluff: mysql:\/\/gluffro@db1:3306\/dhcpd_leases<\/p>/,
+    );
+  });
+
   it('should keep any text from syslog or Gluff as text: the markup is the same whatever it says', () => {
-    const plain = tags(renderHtmlReport(result({ memory: [LEAK] })));
+    const plain = tags(renderHtmlReport(result({ memory: [LEAK], rigEvents: [RIG_EVENT] })));
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
         const html = renderHtmlReport(
           result({
             spec: text,
+            gluff: { kind: 'sqlite', description: text },
+            rigEvents: [{ atMs: T0, host: text, name: text, fields: { [text]: text, k: text }, rawId: 1 }],
             memory: [{ ...LEAK, reason: text }],
             findings: [
               finding({
@@ -108,6 +154,7 @@ describe('renderHtmlReport', () => {
       result({
         memory: [LEAK],
         inconclusiveReasons: ['datagrams lost <&> at {{t:0}}'],
+        rigEvents: [RIG_EVENT, { ...RIG_EVENT, fields: { note: '<b>&amp;]]>' } }],
         findings: [finding(), finding({ severity: 'warn' }), finding({ severity: 'inconclusive' })],
       }),
     );

@@ -1,6 +1,17 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FINDING_KINDS } from '../../../src/model/index.js';
 import { renderJsonReport } from '../../../src/report/json-report.js';
 import { finding, result, T0 } from '../../helpers/fixtures.js';
+
+const SCHEMA = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', '..', 'specs', 'report.schema.json'), 'utf8'),
+) as {
+  required: string[];
+  properties: Record<string, { items?: { required: string[]; properties: Record<string, unknown> } }>;
+  $defs: { kind: { enum: string[] } };
+};
 
 describe('renderJsonReport', () => {
   it('should carry the documented top-level fields with ISO times', () => {
@@ -56,5 +67,62 @@ describe('renderJsonReport', () => {
     );
     assert.equal(doc.window.from, '2026-11-28T01:00:00.001Z');
     assert.equal(doc.findings[0].expected, null);
+  });
+
+  it('should name the Gluff source, and say none for a run without a Gluff table', () => {
+    assert.equal(JSON.parse(renderJsonReport(result())).gluff, 'mysql://gluffro@db1:3306/dhcpd_leases');
+    const none = JSON.parse(renderJsonReport(result({ gluff: { kind: 'none', description: 'none' } })));
+    assert.equal(none.gluff, 'none');
+  });
+
+  it('should carry the rig events with ISO times, their fields as an object', () => {
+    const doc = JSON.parse(
+      renderJsonReport(
+        result({
+          rigEvents: [
+            {
+              atMs: T0 + 1500,
+              host: 'gvrg-sw',
+              name: 'partner-down',
+              fields: { server: 'gvrg-dhcp2', phase: 'begin' },
+              rawId: 42,
+            },
+          ],
+        }),
+      ),
+    );
+    assert.deepEqual(doc.rigEvents, [
+      {
+        at: '2026-11-28T01:00:01.500Z',
+        host: 'gvrg-sw',
+        name: 'partner-down',
+        fields: { server: 'gvrg-dhcp2', phase: 'begin' },
+        rawId: 42,
+      },
+    ]);
+    assert.deepEqual(JSON.parse(renderJsonReport(result())).rigEvents, []);
+  });
+
+  it('should write only what specs/report.schema.json allows, every required field, every finding kind', () => {
+    const doc = JSON.parse(
+      renderJsonReport(
+        result({
+          rigEvents: [{ atMs: T0, host: 'h', name: 'rig-end', fields: {}, rawId: 1 }],
+        }),
+      ),
+    ) as Record<string, unknown>;
+    // The schema is closed (additionalProperties false): a new field must be listed there.
+    assert.deepEqual(
+      Object.keys(doc).filter((k) => !(k in SCHEMA.properties)),
+      [],
+    );
+    assert.deepEqual(
+      SCHEMA.required.filter((k) => !(k in doc)),
+      [],
+    );
+    const item = SCHEMA.properties['rigEvents']!.items!;
+    assert.deepEqual(Object.keys((doc['rigEvents'] as object[])[0]!).sort(), [...item.required].sort());
+    assert.deepEqual(Object.keys(item.properties).sort(), [...item.required].sort());
+    assert.deepEqual([...SCHEMA.$defs.kind.enum].sort(), [...FINDING_KINDS].sort());
   });
 });

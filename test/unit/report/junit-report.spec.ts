@@ -105,4 +105,35 @@ describe('renderJunitReport', () => {
       }),
     );
   });
+
+  it('should report a silent client in the rig suite, one case per MAC, blaming the rig', () => {
+    const silent = finding({
+      kind: 'client-silent',
+      culprit: 'rig',
+      ip: null,
+      hw: '52:54:00:12:34:02',
+      expected: null,
+      actual: [],
+      evidenceLines: [],
+      message: 'rig client 52:54:00:12:34:02 (segment eth5) got no DHCPACK',
+    });
+    const xml = renderJunitReport(result({ findings: [silent] }));
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.rig"', 'tests'), '1');
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.rig"', 'failures'), '1');
+    assert.match(
+      xml,
+      /<testcase classname="gluff-verify.rig" name="52:54:00:12:34:02" time="0">\n\s+<failure message="client-silent: rig client/,
+    );
+    assert.match(xml, /name="rig: the test rig" time="0">\n\s+<failure /);
+  });
+
+  it('should give no passing lease-row case per IP when there was no Gluff table to compare', () => {
+    const xml = renderJunitReport(
+      result({ gluff: { kind: 'none', description: 'none' }, findings: [], verdict: 'pass' }),
+    );
+    for (const family of ['presence', 'identity', 'timing', 'integrity'])
+      assert.doesNotMatch(xml, new RegExp(`gluff-verify\\.${family}`));
+    // The rebuild's own port check still ran, per IP.
+    assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.port"', 'tests'), '2');
+  });
 });

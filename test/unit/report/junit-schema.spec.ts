@@ -17,6 +17,7 @@ describe('renderJunitReport against specs/junit.xsd', function () {
           finding(),
           finding({ kind: 'missing-lease', severity: 'inconclusive', ip: '10.1.0.51', message: 'seq gap' }),
           finding({ kind: 'port-disagreement', severity: 'warn', message: 'stale <cid> & "quote"\u0001' }),
+          finding({ kind: 'client-silent', culprit: 'rig', ip: null, expected: null, actual: [] }),
         ],
         memory: [
           {

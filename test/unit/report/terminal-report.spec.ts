@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
+import type { RigEventEntry } from '../../../src/model/index.js';
 import { renderTerminalReport } from '../../../src/report/terminal-report.js';
-import { finding, result } from '../../helpers/fixtures.js';
+import { finding, result, T0 } from '../../helpers/fixtures.js';
+
+function rigEvent(i: number, name: string, fields: Record<string, string>): RigEventEntry {
+  return { atMs: T0 + i * 1000, host: 'gvrg-sw', name, fields, rawId: 100 + i };
+}
 
 describe('renderTerminalReport', () => {
   it('should start with the verdict and counts and show the evidence lines', () => {
@@ -51,5 +56,55 @@ describe('renderTerminalReport', () => {
     assert.doesNotMatch(quiet, /^1\. /m);
     const loud = renderTerminalReport(result({ findings: [warn], verdict: 'pass' }), { showWarnings: true });
     assert.match(loud, /^1\. WARN port-disagreement /m);
+  });
+
+  it('should list the rig events last: counts per name, then each with its time and host', () => {
+    const text = renderTerminalReport(
+      result({
+        rigEvents: [
+          rigEvent(1, 'gluff-stop', { server: 'gvrg-dhcp2' }),
+          rigEvent(2, 'dhcpd-restart', { server: 'gvrg-dhcp1', phase: 'stop' }),
+          rigEvent(3, 'dhcpd-restart', { server: 'gvrg-dhcp1', phase: 'start' }),
+        ],
+      }),
+    );
+    assert.match(
+      text,
+      /\nrig events: 3 \(2 dhcpd-restart, 1 gluff-stop\)\n {2}2026-11-28T01:00:01Z gvrg-sw gluff-stop server=gvrg-dhcp2\n {2}2026-11-28T01:00:02Z gvrg-sw dhcpd-restart server=gvrg-dhcp1 phase=stop\n {2}2026-11-28T01:00:03Z gvrg-sw dhcpd-restart server=gvrg-dhcp1 phase=start\n$/,
+    );
+  });
+
+  it('should list at most 30 rig events and count the rest, and leave the section out without any', () => {
+    const many = Array.from({ length: 34 }, (_, i) => rigEvent(i, 'client-release', { client: `c${i}` }));
+    const text = renderTerminalReport(result({ rigEvents: many }));
+    assert.match(text, /^rig events: 34 \(34 client-release\)$/m);
+    assert.match(text, /client=c29\n {2}… 4 more \(see the JSON report\)\n$/);
+    assert.doesNotMatch(text, /client=c30/);
+    assert.doesNotMatch(renderTerminalReport(result()), /rig events/);
+  });
+
+  it('should escape control characters in rig events', () => {
+    const text = renderTerminalReport(
+      result({ rigEvents: [{ ...rigEvent(1, 'x', { k: 'a\u001b[2Jb' }), host: 'h\u0007' }] }),
+    );
+    assert.match(text, /h\\x07 x k=a\\x1b\[2Jb/);
+    assert.doesNotMatch(text, /[\u0007\u001b]/);
+  });
+
+  it('should say plainly when there was no Gluff table', () => {
+    const text = renderTerminalReport(
+      result({
+        gluff: { kind: 'none', description: 'none' },
+        findings: [],
+        verdict: 'pass',
+        ips: [{ ip: '10.77.10.11', expected: 2, actual: 0 }],
+      }),
+    );
+    assert.match(
+      text,
+      /^Gluff: none — stock dhcpd run: lease rows not compared; rig and channel self-check$/m,
+    );
+    assert.match(text, /^checked: 1 IPs, 2 rebuilt rows \(not compared: no Gluff table\)$/m);
+    assert.doesNotMatch(renderTerminalReport(result()), /Gluff: none/);
   });
 });
