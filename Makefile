@@ -80,18 +80,31 @@ soak: build
 	  SOAK_FAULTS=$(SOAK_FAULTS) bash scripts/soak.sh
 
 # The seed's rig on this box (root, network namespaces, the local MariaDB) with your patched dhcpd and
-# gluff, judged by verify; exit code = the verdict's (README "Rig on one box"). MINUTES 5..60 (default 8),
-# CLIENTS 1..6 (default 6), RESHUFFLE seconds between permuter moves (default 55).
-DHCPD ?= /opt/gluff-rig/bin/dhcpd
-GLUFF ?= /opt/gluff-rig/bin/gluff
+# gluff (or STOCK=1: Debian's dhcpd alone), judged by verify (README "Rig on one box"). Settings: DHCPD,
+# GLUFF, STOCK, HOURS / MINUTES / SECONDS (default 8 min), CLIENTS (1..40), TOPOLOGY, RESHUFFLE, LEASE,
+# CHURN, FAULTS, SEED, RIG_ID. make exits 2 for any non-zero verdict: cron and CI call
+# `npx gluff-verify rig` or scripts/rig-soak.sh, whose exit code is the verdict's.
+DHCPD ?=
+GLUFF ?=
+STOCK ?=
 MINUTES ?=
+SECONDS ?=
+TOPOLOGY ?=
 RESHUFFLE ?=
+LEASE ?=
+CHURN ?=
+RIG_ID ?=
+PURGE ?=
+FORCE ?=
 rig-soak: $(NPM_STAMP) $(NATIVE_UDP)
-	@DHCPD=$(DHCPD) GLUFF=$(GLUFF) MINUTES=$(MINUTES) CLIENTS=$(CLIENTS) RESHUFFLE=$(RESHUFFLE) bash scripts/rig-soak.sh
+	@DHCPD=$(DHCPD) GLUFF=$(GLUFF) STOCK=$(STOCK) HOURS=$(HOURS) MINUTES=$(MINUTES) SECONDS_RUN=$(SECONDS) \
+	  CLIENTS=$(CLIENTS) TOPOLOGY=$(TOPOLOGY) RESHUFFLE=$(RESHUFFLE) LEASE=$(LEASE) CHURN=$(CHURN) \
+	  FAULTS=$(FAULTS) SEED=$(SEED) $(if $(RIG_ID),RIG_ID=$(RIG_ID)) bash scripts/rig-soak.sh
 
-# Removes what a killed rig-soak left behind (namespaces gvrg-*, their processes, the recorded run).
+# Removes what a killed rig-soak left behind (namespaces gvrg<RIG_ID>-*, RIG_ID=all for every rig's, their
+# processes); FORCE=1 also stops a live run, PURGE=1 also drops the rigs' databases and users.
 rig-down:
-	@bash scripts/rig-soak.sh --down
+	@RIG_ID=$(RIG_ID) bash scripts/rig-soak.sh --down $(if $(FORCE),--force) $(if $(PURGE),--purge)
 
 # The collector benchmark alone (a C sender at rising rates against ours and Debian's rsyslog).
 bench-collector: build

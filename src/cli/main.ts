@@ -47,6 +47,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'sample process memory from /proc and send it as syslog',
     load: () => import('./commands/sample.js'),
   },
+  rig: {
+    summary: 'run the seed rig on this box (namespaces) with your dhcpd and gluff, and verify it',
+    load: () => import('./commands/rig.js'),
+  },
   history: {
     summary: "list the verdicts of the runs 'make verify' kept, and how long each failure has lasted",
     load: () => import('./commands/history.js'),

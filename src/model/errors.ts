@@ -35,6 +35,7 @@ export const ErrorCodes = {
   GV_TLS_CONFIG: 'the TLS certificate or key cannot be loaded',
   GV_OUTPUT_WRITE: 'a report or output file cannot be written',
   GV_PROC_UNREADABLE: 'a process cannot be read in /proc',
+  GV_RIG_ENV: "the one-box rig's prerequisites are missing, or the rig itself failed",
   GV_INTERNAL: 'a bug in gluff-verify',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
