@@ -449,6 +449,20 @@ export function rebuildLeases(
     }
   };
 
+  /**
+   * A client ACKed on another address than its last one (moved to another subnet: its old lease is left to
+   * expire): its old row's pending move did get a DHCP exchange after it, on the new address.
+   */
+  const leftAddress = (mac: string, ip: string, atMs: number): void => {
+    const before = macToIp.get(mac);
+    if (before === undefined || before === ip) return;
+    const r = stateOf(before).current;
+    if (r !== null && r.lease.hw === mac && r.pendingMoveMs !== null && atMs >= r.pendingMoveMs) {
+      r.pendingMoveMs = null;
+      r.pendingMoveId = null;
+    }
+  };
+
   const offsets = options.hostOffsetsMs ?? {};
   const shifted = Object.values(offsets).some((ms) => ms !== 0);
   const input: Iterable<StoredEvent> = shifted ? shiftHosts(events, offsets) : events;
@@ -472,6 +486,7 @@ export function rebuildLeases(
           reuseAgeSec: reuse?.ageSec ?? null,
           reuseId: reuse?.id ?? null,
         };
+        leftAddress(ev.mac, ev.ip, ev.timeMs);
         macToIp.set(ev.mac, ev.ip);
         if (st.pending === null) {
           st.pending = {

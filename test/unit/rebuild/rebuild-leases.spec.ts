@@ -323,6 +323,27 @@ describe('rebuildLeases', () => {
     );
   });
 
+  it('should not report moved-without-dhcp for the old address of a client that moved to another subnet', () => {
+    // Seen on the one-box rig with a subnet per port: the moved client's INIT-REBOOT is NAKed and it leases
+    // an address of its new port's subnet; its old lease is left to expire. That old row is not a port
+    // disagreement: the client did talk DHCP after the move, on its new address.
+    const log = new EventLog();
+    log.map(T0 - 10 * S, 1, [['eth0', ['eth4']]]);
+    log.grant(T0, IP, MAC1, 600, CID1);
+    log.down(T0 + 60 * S, 2);
+    log.map(T0 + 61 * S, 2, [['eth1', ['eth4']]]);
+    log.grant(T0 + 64 * S, '10.1.1.50', MAC1, 600, CID2, { giaddr: '10.1.1.1' });
+    const { rows, findings } = rebuild(log);
+    assert.deepEqual(
+      rows.map((r) => [r.ip, r.cidHex, r.startMs, r.endMs]),
+      [
+        [IP, CID1, T0, T0 + 600 * S],
+        ['10.1.1.50', CID2, T0 + 64 * S, T0 + 664 * S],
+      ],
+    );
+    assert.deepEqual(findings, []);
+  });
+
   it('should report a permuter seq gap and make rows that rely on the port inconclusive', () => {
     const log = new EventLog();
     log.map(T0 - 10 * S, 1, [['eth0', ['eth4']]]);

@@ -74,6 +74,21 @@ describe('judgeEvidence without a Gluff table (actual null)', () => {
     assert.ok(empty.findings.every((f) => f.kind !== 'client-silent'));
   });
 
+  it('should not wait for Gluff to settle when there is no Gluff: a lease just before as-of is judged', () => {
+    // Seen on the one-box stock rig: a client came back 20 s before as-of; settleSec (30) is Gluff's
+    // latency, and without Gluff nothing is late.
+    const log = rig();
+    log.grant(asOfMs - 3600 * S, '10.1.0.50', MAC1, LEASE * 10, CID1);
+    log.grant(asOfMs - 20 * S, '10.1.0.51', MAC2, LEASE, CID2);
+
+    const none = judgeNoGluff(log);
+    const empty = judgeNoGluff(log, { actual: [] });
+
+    assert.equal(none.verdict, 'pass');
+    assert.deepEqual(none.inconclusiveReasons, []);
+    assert.ok(empty.findings.some((f) => f.kind === 'not-settled'));
+  });
+
   it('should still be inconclusive on a gap in the permuter seq, the clients all leased', () => {
     const log = rig();
     log.grant(T0 + 10 * S, '10.1.0.50', MAC1, LEASE, CID1);
