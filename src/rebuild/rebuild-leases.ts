@@ -84,6 +84,8 @@ interface PortNote {
   seenCid: string | null;
   portCid: string | null;
   port: string | null;
+  /** moved-without-dhcp: the client leased this address next (another subnet), at this time. */
+  movedTo?: { ip: string; atMs: number };
 }
 
 /** One row of the per-IP replica of Gluff's `leases` table, with what the verifier knows about it. */
@@ -99,6 +101,8 @@ interface OpenRow extends BareRow {
   /** The permuter moved this client at this time and no DHCP exchange followed yet. */
   pendingMoveMs: number | null;
   pendingMoveId: number | null;
+  /** After that move the client leased another address (a subnet per port): which, and when. */
+  movedTo: { ip: string; atMs: number } | null;
   notes: Map<PortDisagreementCulprit, PortNote>;
 }
 
@@ -450,17 +454,16 @@ export function rebuildLeases(
   };
 
   /**
-   * A client ACKed on another address than its last one (moved to another subnet: its old lease is left to
-   * expire): its old row's pending move did get a DHCP exchange after it, on the new address.
+   * A client ACKed on another address than its last one (moved to another subnet; its old lease is left to
+   * expire): the old row's pending move was followed by DHCP, on the new address. The row still keeps the
+   * old circuit-id until its lease ends, which the note says with the new address.
    */
   const leftAddress = (mac: string, ip: string, atMs: number): void => {
     const before = macToIp.get(mac);
     if (before === undefined || before === ip) return;
     const r = stateOf(before).current;
-    if (r !== null && r.lease.hw === mac && r.pendingMoveMs !== null && atMs >= r.pendingMoveMs) {
-      r.pendingMoveMs = null;
-      r.pendingMoveId = null;
-    }
+    if (r !== null && r.lease.hw === mac && r.pendingMoveMs !== null && atMs >= r.pendingMoveMs)
+      r.movedTo ??= { ip, atMs };
   };
 
   const offsets = options.hostOffsetsMs ?? {};
@@ -736,6 +739,7 @@ function makeRow(
     unsettledMade: q.atMs > ctx.settleBoundMs,
     pendingMoveMs: null,
     pendingMoveId: null,
+    movedTo: null,
     notes: new Map(),
   };
   st.table.push(r);
@@ -959,6 +963,7 @@ function finish(
         seenCid: L.cidHex,
         portCid: null,
         port: null,
+        ...(r.movedTo === null ? {} : { movedTo: r.movedTo }),
       });
     }
     for (const n of r.notes.values()) {
@@ -1023,6 +1028,8 @@ function portMessage(n: PortNote, L: ExpectedLease): string {
     case 'switch-not-stamping':
       return `${L.ip} (${L.hw}): ${n.count} relayed exchange(s) from ${tok(n.firstMs)} carried circuit-id ${n.seenCid ?? 'none'}, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
     case 'moved-without-dhcp':
-      return `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and no DHCP exchange followed before the row ended at ${tok(L.endMs)}, so the row keeps circuit-id ${L.cidHex ?? 'none'}`;
+      return n.movedTo !== undefined
+        ? `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and it leased another address (${n.movedTo.ip} at ${tok(n.movedTo.atMs)}); this lease was left to run out at ${tok(L.endMs)}, so the row keeps circuit-id ${L.cidHex ?? 'none'}`
+        : `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and no DHCP exchange followed before the row ended at ${tok(L.endMs)}, so the row keeps circuit-id ${L.cidHex ?? 'none'}`;
   }
 }

@@ -323,10 +323,11 @@ describe('rebuildLeases', () => {
     );
   });
 
-  it('should not report moved-without-dhcp for the old address of a client that moved to another subnet', () => {
+  it('should say a client moved to another subnet leased a new address, not that no DHCP followed', () => {
     // Seen on the one-box rig with a subnet per port: the moved client's INIT-REBOOT is NAKed and it leases
-    // an address of its new port's subnet; its old lease is left to expire. That old row is not a port
-    // disagreement: the client did talk DHCP after the move, on its new address.
+    // an address of its new port's subnet; its old lease is left to run out, its row keeping the old port
+    // (a warning, as in golden run 1). The client did talk DHCP after the move: the warning names the new
+    // address instead of claiming no exchange followed.
     const log = new EventLog();
     log.map(T0 - 10 * S, 1, [['eth0', ['eth4']]]);
     log.grant(T0, IP, MAC1, 600, CID1);
@@ -341,7 +342,12 @@ describe('rebuildLeases', () => {
         ['10.1.1.50', CID2, T0 + 64 * S, T0 + 664 * S],
       ],
     );
-    assert.deepEqual(findings, []);
+    assert.deepEqual(
+      findings.map((f) => [f.kind, f.severity, f.ip, f.details['culprit']]),
+      [['port-disagreement', 'warn', IP, 'moved-without-dhcp']],
+    );
+    assert.match(findings[0]!.message, /leased another address \(10\.1\.1\.50 at /);
+    assert.doesNotMatch(findings[0]!.message, /no DHCP exchange followed/);
   });
 
   it('should report a permuter seq gap and make rows that rely on the port inconclusive', () => {
