@@ -24,8 +24,12 @@ import type { NativeChunk } from './udp-native.js';
 
 export interface CollectorOptions {
   listen: readonly ListenAddress[];
-  /** Parses and stores batches (WorkerWriter in the CLI). The collector does not close it. */
-  writer: BatchWriter;
+  /**
+   * Parses and stores batches (WorkerWriter in the CLI). The collector does not close it. A function is
+   * called by start() once every listener is bound, so a collector that cannot bind creates no store
+   * (#12); what it returns is then `writer`.
+   */
+  writer: BatchWriter | (() => Promise<BatchWriter>);
   /** Parse context without the reference time; each batch uses its own receive time. */
   parseContext: Omit<ParseContext, 'referenceMs'>;
   allow: AllowList;
@@ -104,6 +108,8 @@ export class Collector {
   private runStartedMs = 0;
   /** Settles after every write issued so far (writes complete in order). */
   private lastWrite: Promise<void> = Promise.resolve();
+  /** The writer once start() has it (opened there when CollectorOptions.writer is a function). */
+  private writerNow: BatchWriter | null = null;
   /** Per-peer trust decisions: a few peers send all the traffic, so cache the allowlist lookup. */
   private readonly peerCache = new Map<string, { peer: string; trusted: boolean }>();
 
@@ -114,6 +120,13 @@ export class Collector {
     this.maxPending = opts.maxPending ?? 500_000;
     this.statsIntervalMs = opts.statsIntervalMs ?? 5000;
     this.udpReader = opts.udpReader ?? defaultUdpReader().reader;
+  }
+
+  /** Where batches go; set by start(). */
+  get writer(): BatchWriter {
+    if (this.writerNow === null)
+      throw new AuditError('GV_INTERNAL', 'the collector has no writer before start()');
+    return this.writerNow;
   }
 
   /** Bound listener URLs (with the real port when 0 was asked), in --listen order. */
@@ -128,7 +141,8 @@ export class Collector {
 
   /**
    * Binds every listener, or none: on a bind failure the ones already bound are closed, nothing is
-   * stored, and GV_BIND_FAILED is thrown.
+   * stored, and GV_BIND_FAILED is thrown. Then opens the writer when it is given as a function (its
+   * error closes the listeners and is thrown); what arrives meanwhile waits in memory.
    */
   async start(): Promise<void> {
     if (this.started) throw new AuditError('GV_INTERNAL', 'Collector.start() called twice');
@@ -156,6 +170,18 @@ export class Collector {
         await Promise.all(this.states.map((s) => s.listener.close()));
         throw err;
       }
+    }
+    const writer = this.opts.writer;
+    if (typeof writer === 'function') {
+      try {
+        this.writerNow = await writer();
+      } catch (err) {
+        this.stopped = true;
+        await Promise.all(this.states.map((s) => s.listener.close()));
+        throw err;
+      }
+    } else {
+      this.writerNow = writer;
     }
     this.flushTimer = setInterval(() => this.flush(), this.flushIntervalMs);
     this.statsTimer = setInterval(() => void this.emitStats(), this.statsIntervalMs);
@@ -336,7 +362,7 @@ export class Collector {
   /** Issues one batch write; false when the collector has already failed. Completion is counted later. */
   private write(s: ListenerState, batch: RawMessage[]): boolean {
     const referenceMs = batch[batch.length - 1]?.receivedMs ?? this.opts.nowMs();
-    return this.issue(s, batch.length, referenceMs, (ctx) => this.opts.writer.write(batch, ctx));
+    return this.issue(s, batch.length, referenceMs, (ctx) => this.writer.write(batch, ctx));
   }
 
   /** As write(), for a batch already packed (recvmmsg listeners): its messages count as pending from here. */
@@ -344,7 +370,7 @@ export class Collector {
     const n = packed.ends.length;
     this.pendingTotal += n;
     const referenceMs = n > 0 ? (packed.receivedMs[n - 1] as number) : this.opts.nowMs();
-    return this.issue(s, n, referenceMs, (ctx) => this.opts.writer.writePacked(packed, ctx));
+    return this.issue(s, n, referenceMs, (ctx) => this.writer.writePacked(packed, ctx));
   }
 
   private issue(
@@ -486,7 +512,7 @@ export class Collector {
   /** Stores a snapshot (through the writer, after the writes issued before it) and prints the line. */
   private emitStats(): Promise<void> {
     const stats = this.snapshot();
-    const recorded = this.opts.writer.recordChannelStats(stats).catch((err: unknown) => {
+    const recorded = this.writer.recordChannelStats(stats).catch((err: unknown) => {
       this.fail(this.states[0] as ListenerState, 0, err);
     });
     const t = this.totals(stats);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -224,6 +224,11 @@ describe('Collector (TCP)', () => {
     const io = captureIo();
     assert.equal(await main(['collect', '--listen', `tcp://127.0.0.1:${h.port()}`, '--store', db], io), 3);
     assert.match(io.err(), /^gluff-verify: GV_BIND_FAILED: cannot listen on tcp:\/\/127\.0\.0\.1:\d+/);
+    // #12: it binds before it creates the store, so a refused start leaves no file behind.
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('e.db')),
+      [],
+    );
   });
 
   it('should store every frame sent before SIGTERM over TCP (child process)', async () => {

@@ -25,7 +25,7 @@ what it has received and exits 0. A restarted collector continues the same store
 
   --listen URL             udp://ADDR:PORT, tcp://ADDR:PORT or tls://ADDR:PORT, literal IP, IPv6 in
                            brackets (udp://[::]:514 receives IPv4 too); repeatable
-  --store DB               event store file (created when missing)
+  --store DB               event store file (created when missing, once every listener is bound)
   --allow ADDR|CIDR        trusted sender (10.1.0.5, 10.1.0.0/24, 2001:db8::/32); repeatable. Messages
                            from other senders are stored and counted with trusted=false and never used
                            as evidence. WITHOUT --allow EVERY SENDER IS TRUSTED.
@@ -150,17 +150,22 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
   }
 
   let store: EventStore | null = null;
-  let writer: BatchWriter;
-  if (storeThread === 'main') {
-    store = EventStore.open(storePath);
-    writer = new InlineWriter(store);
-  } else {
-    writer = await WorkerWriter.open(storePath);
-  }
+  let writer: BatchWriter | null = null;
+  // The store is opened (and created) only once every listener is bound (#12): a collector that cannot
+  // bind leaves no empty store behind.
+  const openWriter = async (): Promise<BatchWriter> => {
+    if (storeThread === 'main') {
+      store = EventStore.open(storePath);
+      writer = new InlineWriter(store);
+    } else {
+      writer = await WorkerWriter.open(storePath);
+    }
+    return writer;
+  };
   try {
     const collector = new Collector({
       listen,
-      writer,
+      writer: openWriter,
       parseContext,
       allow,
       maxMessageBytes,
@@ -207,8 +212,8 @@ async function run(argv: string[], io: CliIo): Promise<typeof ExitCode.pass> {
     );
     return ExitCode.pass;
   } finally {
-    await writer.close();
-    store?.close();
+    await (writer as BatchWriter | null)?.close();
+    (store as EventStore | null)?.close();
   }
 }
 

@@ -11,7 +11,9 @@ const help = `Usage: gluff-verify stats --store DB [--json]
 Summarises an event store: messages stored, events per kind, rejections per reason, untrusted
 messages (kept, never used as evidence), the sender-time span of the events, and for each collector
 listener its latest figures: received, stored, rejected, untrusted, kernel drops, app drops.
-Messages = events + rejected + untrusted.
+Messages = events + rejected + untrusted. These count stored messages: a line stored twice by two
+channels (the collector live, then the same host's log file ingested) counts twice here and once in
+'events' and 'verify' (see 'gluff-verify ingest --help').
 
 Options:
   --store DB   event store to read (required; opened read-only)

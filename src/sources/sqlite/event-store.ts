@@ -9,6 +9,10 @@
  * - One append call is one (IMMEDIATE) transaction: after a crash a batch is either all there or absent.
  * - Untrusted messages (RawMessage.trusted = false) never come out of queryEvents unless asked.
  * - Event id = raw id: the id a finding cites stays valid across `reparse`.
+ * - An ingest append and its input's checkpoint (ingest_input) commit in the same transaction, so after a
+ *   crash the checkpoint is exactly where the stored lines end.
+ * - A line that reached the store by two channels comes out of queryEvents once (see queryEvents); both
+ *   raw copies stay stored.
  *
  * This edge module calls the parser (parse/ is pure): the store, not its callers, decides how a raw
  * row becomes an event, which is what makes `reparse` mean the same thing as the first ingest.
@@ -30,6 +34,7 @@ import { EVENT_KINDS } from '../../model/events.js';
 import type { EvidenceLine } from '../../model/lease.js';
 import type { EpochMs } from '../../model/time.js';
 import { parseMessage } from '../../parse/parse-message.js';
+import { keepCopies } from './dedupe-copies.js';
 import {
   allocColumns,
   decodeBody,
@@ -64,6 +69,9 @@ const REJECTION_REASONS: readonly RejectionReason[] = [
   'bad-field',
   'truncated',
 ];
+
+/** The oldest schema a read-only handle reads without migrating (4 only added ingest checkpoints). */
+const READABLE_FROM_VERSION = 3;
 
 /** SQLite page size of the store files (see prepareSchema). */
 const PAGE_BYTES = 65536;
@@ -123,12 +131,52 @@ export interface StoreStats {
 export interface QueryFilter {
   /** Only these kinds; all event kinds when absent. */
   kinds?: readonly EventKind[];
+  /**
+   * Every stored copy of a line, also when it came by several channels (a collector and a file of the
+   * same host, or one file ingested as two inputs). Default false: such copies count once (queryEvents).
+   */
+  allCopies?: boolean;
   /** Inclusive lower bound on the sender time. */
   fromMs?: EpochMs;
   /** Exclusive upper bound on the sender time (half-open, STYLE.md §5). */
   toMs?: EpochMs;
   /** Include messages from untrusted peers. Default false. */
   includeUntrusted?: boolean;
+}
+
+/**
+ * Where an `ingest` append leaves its input (an ingest_input row, schema.ts migration 4), written in the
+ * append's own transaction. The file messages of the batch become messages of that input.
+ */
+export interface InputAppend {
+  /** The input's ingest_input id; null for the first append of an input not seen before (the row is created). */
+  id: number | null;
+  /** The name it is read under now (`stdin` for standard input). */
+  path: string;
+  /** Fingerprint of the decompressed head (cli/ingest-checkpoint.ts); both null for stdin, never resumed. */
+  headBytes: number | null;
+  headHash: string | null;
+  /** Input offset where the last line of this append ends (after its newline). */
+  offset: number;
+  /** Lines of the input stored, this append included. */
+  lines: number;
+}
+
+/** An input ingest can continue (ingest_input with a fingerprint): what cli/ingest-checkpoint.ts decides on. */
+export interface StoredInput {
+  id: number;
+  headBytes: number;
+  headHash: string;
+  offset: number;
+  lines: number;
+  path: string;
+}
+
+/** What an append stored; `inputId` only for an append with an InputAppend. */
+export interface AppendResult {
+  stored: number;
+  rejected: number;
+  inputId?: number;
 }
 
 /** The zone settings of a ParseContext (its referenceMs is kept per batch, not here). */
@@ -140,6 +188,8 @@ interface SourceRow {
   peer: string | null;
   origin: string | null;
   trusted: number;
+  /** ingest_input id of a file source's input; null for the collector's sources and files from before version 4. */
+  input: number | null;
 }
 
 interface BatchRow {
@@ -187,6 +237,10 @@ export class EventStore {
   private rejectionIds = new Map<string, number>();
   private zonesJson: string | null = null;
   private readonly statements = new Map<string, Database.Statement>();
+  /** channelOf per source id. */
+  private readonly channels: number[] = [];
+  /** The schema this handle reads: SCHEMA_VERSION, or an older readable one opened read-only. */
+  private schemaVersion = SCHEMA_VERSION;
 
   private constructor(path: string, db: Database.Database, readonly: boolean) {
     this.path = path;
@@ -263,7 +317,10 @@ export class EventStore {
         `'${this.path}' is not a gluff-verify event store (application_id ${appId}, expected ${STORE_APPLICATION_ID})`,
       );
     }
-    if (version < SCHEMA_VERSION) {
+    // Read-only, a version-3 store is read as it is (version 4 only added ingest checkpoints): reading
+    // commands (stats, events, verify) keep working on a store no new ingest has migrated yet.
+    this.schemaVersion = this.readonly && version >= READABLE_FROM_VERSION ? version : SCHEMA_VERSION;
+    if (version < SCHEMA_VERSION && !(this.readonly && version >= READABLE_FROM_VERSION)) {
       if (this.readonly) {
         throw new AuditError(
           'GV_STORE_SCHEMA',
@@ -341,10 +398,9 @@ export class EventStore {
     }
     this.sourceIds.clear();
     this.sources.clear();
-    for (const r of this.db
-      .prepare('SELECT id, transport, peer, origin, trusted FROM source')
-      .all() as SourceRow[]) {
-      this.sourceIds.set(sourceKey(r.transport, r.peer, r.origin, r.trusted === 1), r.id);
+    this.channels.length = 0;
+    for (const r of this.db.prepare(this.sourceSql()).all() as SourceRow[]) {
+      this.sourceIds.set(sourceKey(r.transport, r.peer, r.origin, r.trusted === 1, r.input), r.id);
       this.sources.set(r.id, r);
     }
     const zones = this.db.prepare("SELECT value FROM meta WHERE key = 'zones'").get() as
@@ -413,16 +469,24 @@ export class EventStore {
     peer: string | null,
     originBase: string | null,
     trusted: boolean,
+    input: number | null,
   ): number {
-    const key = sourceKey(transport, peer, originBase, trusted);
+    const key = sourceKey(transport, peer, originBase, trusted, input);
     const id = this.sourceIds.get(key);
     if (id !== undefined) return id;
     const info = this.db
-      .prepare('INSERT INTO source (transport, peer, origin, trusted) VALUES (?, ?, ?, ?)')
-      .run(transport, peer, originBase, trusted ? 1 : 0);
+      .prepare('INSERT INTO source (transport, peer, origin, trusted, input) VALUES (?, ?, ?, ?, ?)')
+      .run(transport, peer, originBase, trusted ? 1 : 0, input);
     const newId = Number(info.lastInsertRowid);
     this.sourceIds.set(key, newId);
-    this.sources.set(newId, { id: newId, transport, peer, origin: originBase, trusted: trusted ? 1 : 0 });
+    this.sources.set(newId, {
+      id: newId,
+      transport,
+      peer,
+      origin: originBase,
+      trusted: trusted ? 1 : 0,
+      input,
+    });
     return newId;
   }
 
@@ -464,10 +528,10 @@ export class EventStore {
    * Parses and stores a batch in ONE transaction: all of it is committed or none (GV_STORE_WRITE).
    * `ctx.referenceMs` and the zones are recorded so `reparse` can re-derive with the same settings.
    */
-  appendRaw(batch: readonly RawMessage[], ctx: ParseContext): { stored: number; rejected: number } {
+  appendRaw(batch: readonly RawMessage[], ctx: ParseContext, input?: InputAppend): AppendResult {
     const results = new Array<ParseResult>(batch.length);
     for (let i = 0; i < batch.length; i++) results[i] = parseMessage((batch[i] as RawMessage).bytes, ctx);
-    return this.appendParsed(batch, results, ctx);
+    return this.appendParsed(batch, results, ctx, input);
   }
 
   /**
@@ -478,37 +542,50 @@ export class EventStore {
     batch: readonly RawMessage[],
     results: readonly ParseResult[],
     ctx: ParseContext,
-  ): { stored: number; rejected: number } {
+    input?: InputAppend,
+  ): AppendResult {
     if (results.length !== batch.length) {
       throw new InternalError(`appendParsed: ${batch.length} messages but ${results.length} parse results`);
     }
     const builder = new EncodedBatchBuilder();
     for (let i = 0; i < batch.length; i++) builder.add(batch[i] as RawMessage, results[i] as ParseResult);
-    return this.appendEncoded(builder.finish(), ctx);
+    return this.appendEncoded(builder.finish(), ctx, input);
   }
 
   /**
    * Stores an encoded batch (row-codec.ts: what a parsing worker thread hands over) in one transaction:
    * all of it is committed or none (GV_STORE_WRITE). The fast path of `ingest`. The batch becomes one
-   * `batch` row; its messages get the ids next .. next + count - 1.
+   * `batch` row; its messages get the ids next .. next + count - 1. With `input` (ingest), the input's
+   * checkpoint moves in the same transaction and the batch's file messages become that input's.
    */
-  appendEncoded(batch: EncodedBatch, ctx: ParseContext): { stored: number; rejected: number } {
+  appendEncoded(batch: EncodedBatch, ctx: ParseContext, input?: InputAppend): AppendResult {
     this.requireWritable('appendEncoded');
-    if (batch.unparsed === true) return this.appendEncoded(parseEncoded(batch, ctx), ctx);
+    if (batch.unparsed === true) return this.appendEncoded(parseEncoded(batch, ctx), ctx, input);
     const n = batch.count;
     let rejected = 0;
     for (let i = 0; i < n; i++) rejected += batch.rejected[i] as number;
-    if (n === 0) return { stored: 0, rejected: 0 };
+    if (n === 0)
+      return input === undefined || input.id === null
+        ? { stored: 0, rejected: 0 }
+        : { stored: 0, rejected: 0, inputId: input.id };
     checkEncodedBatch(batch);
+    let inputId: number | null = null;
     try {
       this.db
         .transaction(() => {
           this.recordContext(ctx);
+          if (input !== undefined) inputId = this.recordInput(input, batch.receivedMs[n - 1] as number);
           const kindIds = batch.kinds.map((k) => this.kindId(k.name, k.rejection));
           // nameIds[0] is 0 (null): index 0 in batch.host / batch.via means "no value".
           const nameIds = [0, ...batch.names.map((text) => this.nameId(text))];
           const sourceIds = batch.sources.map((src) =>
-            this.sourceId(src.transport, src.peer, src.originBase, src.trusted),
+            this.sourceId(
+              src.transport,
+              src.peer,
+              src.originBase,
+              src.trusted,
+              src.transport === 'file' ? inputId : null,
+            ),
           );
           const cols: BatchColumns = {
             count: n,
@@ -550,7 +627,55 @@ export class EventStore {
         { cause: err },
       );
     }
-    return { stored: n, rejected };
+    return inputId === null ? { stored: n, rejected } : { stored: n, rejected, inputId };
+  }
+
+  /** Creates or moves an input's checkpoint (inside the append's transaction); returns its id. */
+  private recordInput(input: InputAppend, atMs: number): number {
+    if (input.id === null) {
+      const info = this.statement(
+        'INSERT INTO ingest_input (head_bytes, head_hash, offset, lines, path, updated_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(input.headBytes, input.headHash, input.offset, input.lines, input.path, atMs);
+      return Number(info.lastInsertRowid);
+    }
+    const info = this.statement(
+      'UPDATE ingest_input SET head_bytes = ?, head_hash = ?, offset = ?, lines = ?, path = ?, updated_ms = ? WHERE id = ?',
+    ).run(input.headBytes, input.headHash, input.offset, input.lines, input.path, atMs, input.id);
+    if (info.changes !== 1) {
+      throw new InternalError(
+        `ingest input ${input.id} is missing from the ingest_input table of '${this.path}'`,
+      );
+    }
+    return input.id;
+  }
+
+  /** The source table's rows (`input` NULL in a version-3 store read as it is). */
+  private sourceSql(): string {
+    return `SELECT id, transport, peer, origin, trusted, ${this.schemaVersion >= 4 ? 'input' : 'NULL AS input'} FROM source`;
+  }
+
+  /** The inputs ingest can continue (those with a fingerprint), oldest first. */
+  inputCheckpoints(): StoredInput[] {
+    if (this.schemaVersion < 4) return [];
+    return (
+      this.statement(
+        'SELECT id, head_bytes, head_hash, offset, lines, path FROM ingest_input WHERE head_hash IS NOT NULL ORDER BY id',
+      ).all() as {
+        id: number;
+        head_bytes: number;
+        head_hash: string;
+        offset: number;
+        lines: number;
+        path: string;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      headBytes: r.head_bytes,
+      headHash: r.head_hash,
+      offset: r.offset,
+      lines: r.lines,
+      path: r.path,
+    }));
   }
 
   /** The id the next appended message gets (inside the writing transaction: another process may have appended). */
@@ -747,11 +872,9 @@ export class EventStore {
 
   /** Adds the sources another process (the collector) created since they were loaded. */
   private loadSources(): void {
-    for (const r of this.db
-      .prepare('SELECT id, transport, peer, origin, trusted FROM source')
-      .all() as SourceRow[]) {
+    for (const r of this.db.prepare(this.sourceSql()).all() as SourceRow[]) {
       if (!this.sources.has(r.id)) {
-        this.sourceIds.set(sourceKey(r.transport, r.peer, r.origin, r.trusted === 1), r.id);
+        this.sourceIds.set(sourceKey(r.transport, r.peer, r.origin, r.trusted === 1, r.input), r.id);
         this.sources.set(r.id, r);
       }
     }
@@ -769,6 +892,17 @@ export class EventStore {
    * them (a heap of open batches): batches from two collectors, or a file ingested late, overlap in
    * time. A batch is opened only once the merge reaches its min_time_ms, so memory holds the batches
    * overlapping the current time, not the store.
+   *
+   * Copies (#12): the same line can reach the store by several channels: the collector live and later
+   * the host's log file through `ingest`, two listeners, or one file ingested as two inputs (before
+   * checkpoints). A channel is a source (transport, peer, listener or path), except that every name of
+   * one ingest input (dhcpd.log, dhcpd.log.1.gz) is one channel. Within each second of sender time, two
+   * events are the same line when host, pid, kind and every body field are equal (the parsed form of
+   * host, program, pid and message: RFC 5424 and file lines of one message agree). Each such line comes
+   * out as many times as the channel that brought it most often (dedupe-copies.ts keepCopies), so dhcpd
+   * repeating a line within one second is kept, and a copy from a second channel is not counted again.
+   * Only the selected events count (window, kinds); untrusted messages are never copies of trusted
+   * ones (they come out as stored, when asked for). `allCopies` returns every copy.
    */
   *queryEvents(filter: QueryFilter = {}): IterableIterator<StoredEvent> {
     const fromMs = filter.fromMs ?? TIME_MIN;
@@ -807,6 +941,12 @@ export class EventStore {
       )
       .iterate(toMs, fromMs) as IterableIterator<BatchRow & { min_time_ms: number }>;
     const heap: QueryCursor[] = [];
+    // With a single channel among the trusted sources there cannot be copies: skip the rule's buffering.
+    const copies = filter.allCopies !== true && this.trustedChannelCount() > 1;
+    // The selected events of the current second, waiting for the copy rule.
+    const pendingCursor: QueryCursor[] = [];
+    const pendingIndex: number[] = [];
+    let pendingSecond = Number.NaN;
     try {
       let next = rows.next();
       for (;;) {
@@ -820,8 +960,20 @@ export class EventStore {
           next = rows.next();
         }
         const top = heap[0];
-        if (top === undefined) return;
-        yield this.eventAt(top, top.order[top.at] as number);
+        if (top === undefined) break;
+        if (copies) {
+          const second = Math.floor(top.timeMs / 1000);
+          if (second !== pendingSecond) {
+            if (pendingCursor.length > 0) yield* this.oneOfEachCopy(pendingCursor, pendingIndex);
+            pendingCursor.length = 0;
+            pendingIndex.length = 0;
+            pendingSecond = second;
+          }
+          pendingCursor.push(top);
+          pendingIndex.push(top.order[top.at] as number);
+        } else {
+          yield this.eventAt(top, top.order[top.at] as number);
+        }
         if (++top.at < top.order.length) {
           const i = top.order[top.at] as number;
           top.timeMs = top.cols.timeMs[i] as number;
@@ -831,8 +983,78 @@ export class EventStore {
           heapPop(heap);
         }
       }
+      if (pendingCursor.length > 0) yield* this.oneOfEachCopy(pendingCursor, pendingIndex);
     } finally {
       rows.return?.();
+    }
+  }
+
+  /** How many channels the trusted sources form (sources reloaded: another process may have added some). */
+  private trustedChannelCount(): number {
+    this.loadSources();
+    const seen = new Set<number>();
+    for (const id of this.sources.keys()) {
+      const c = this.channelOf(id);
+      if (!Number.isNaN(c)) seen.add(c);
+    }
+    return seen.size;
+  }
+
+  /**
+   * The channel of a source: its ingest input when it has one, else the source itself. NaN for an
+   * untrusted source: its messages are never taken for copies of evidence (nor the other way round).
+   */
+  private channelOf(sourceId: number): number {
+    let c = this.channels[sourceId];
+    if (c === undefined) {
+      const src = this.source(sourceId);
+      c = src.trusted !== 1 ? Number.NaN : src.input === null ? sourceId : -src.input;
+      this.channels[sourceId] = c;
+    }
+    return c;
+  }
+
+  /**
+   * One second's selected events, in (time, id) order, with the copy rule of queryEvents applied. Cheap
+   * when it has nothing to do: keys are built only for hosts that sent by more than one channel this second.
+   */
+  private *oneOfEachCopy(cursors: readonly QueryCursor[], index: readonly number[]): Generator<StoredEvent> {
+    const n = cursors.length;
+    const channel = new Array<number>(n);
+    let mixed = false;
+    for (let k = 0; k < n; k++) {
+      channel[k] = this.channelOf((cursors[k] as QueryCursor).cols.source[index[k] as number] as number);
+      if (channel[k] !== channel[0] && !Number.isNaN(channel[k])) mixed = true;
+    }
+    let keep: boolean[] | null = null;
+    if (mixed) {
+      // Per host: its one channel this second, or NaN when it has several.
+      const hostChannel = new Map<number, number>();
+      for (let k = 0; k < n; k++) {
+        if (Number.isNaN(channel[k])) continue;
+        const host = (cursors[k] as QueryCursor).cols.host[index[k] as number] as number;
+        const seen = hostChannel.get(host);
+        if (seen === undefined) hostChannel.set(host, channel[k] as number);
+        else if (seen !== channel[k]) hostChannel.set(host, Number.NaN);
+      }
+      const picked: number[] = [];
+      for (let k = 0; k < n; k++) {
+        if (Number.isNaN(channel[k])) continue;
+        const host = (cursors[k] as QueryCursor).cols.host[index[k] as number] as number;
+        if (Number.isNaN(hostChannel.get(host))) picked.push(k);
+      }
+      if (picked.length > 0) {
+        const kept = keepCopies(
+          picked.map((k) => copyKey(cursors[k] as QueryCursor, index[k] as number)),
+          picked.map((k) => channel[k] as number),
+        );
+        keep = new Array<boolean>(n).fill(true);
+        for (let j = 0; j < picked.length; j++) keep[picked[j] as number] = kept[j] as boolean;
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      if (keep === null || keep[k] === true)
+        yield this.eventAt(cursors[k] as QueryCursor, index[k] as number);
     }
   }
 
@@ -1202,8 +1424,14 @@ function channelStatsFromRow(l: ChannelStatsRow): ChannelStats {
   };
 }
 
-function sourceKey(transport: string, peer: string | null, origin: string | null, trusted: boolean): string {
-  return JSON.stringify([transport, peer, origin, trusted]);
+function sourceKey(
+  transport: string,
+  peer: string | null,
+  origin: string | null,
+  trusted: boolean,
+  input: number | null,
+): string {
+  return JSON.stringify([transport, peer, origin, trusted, input]);
 }
 
 /** Parses an `unparsed` batch with `ctx`: the batch a parsing thread would have built. */
@@ -1298,6 +1526,18 @@ function timeSpan(cols: BatchColumns): { min: number | null; max: number | null 
     if (t > max) max = t;
   }
   return min > max ? { min: null, max: null } : { min: Math.floor(min), max: Math.ceil(max) };
+}
+
+/**
+ * What makes two events of one second the same line: every stored column but time, received time and
+ * source, and the rest's bytes (the body fields no column holds).
+ */
+function copyKey(c: QueryCursor, i: number): string {
+  const cols = c.cols;
+  const len = cols.restLen[i] as number;
+  const start = c.restStart[i] as number;
+  const rest = len < 0 ? '' : c.rest.toString('latin1', start, start + len);
+  return `${cols.kind[i]} ${cols.host[i]} ${cols.pid[i]} ${cols.ip[i]} ${cols.mac[i]} ${cols.via[i]} ${len} ${rest}`;
 }
 
 function cursorBefore(a: QueryCursor, b: QueryCursor): boolean {

@@ -116,6 +116,28 @@ export const MIGRATIONS: readonly string[] = [
   WITH RECURSIVE s (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < 16384)
   INSERT INTO seq (i) SELECT i FROM s;
   `,
+  // 4 (#12): ingest checkpoints, so ingesting a file again stores only what it gained. One row per input
+  // ingest has read (a file's content, whatever its name: rotated and gzipped copies are the same input;
+  // or one stdin run). head_bytes / head_hash fingerprint the (decompressed) first bytes, at most 1 KiB
+  // (cli/ingest-checkpoint.ts), NULL for stdin, which is never resumed; offset is where the last stored
+  // line ends, lines how many lines were stored up to it; path the name it was last read under.
+  // AUTOINCREMENT: an id is never reused, because it also names the input's messages in source.input.
+  // source.input: the ingest_input row whose lines the source's messages are (NULL for the collector's,
+  // and for file lines stored before version 4). queryEvents counts a line that came by two channels
+  // (sources, or one input under several names) once: see event-store.ts queryEvents.
+  `
+  CREATE TABLE ingest_input (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    head_bytes INTEGER,
+    head_hash TEXT,
+    offset INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    updated_ms INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX ingest_input_head ON ingest_input (head_hash);
+  ALTER TABLE source ADD COLUMN input INTEGER;
+  `,
 ];
 
 /** Most messages in one batch row (a longer append is several rows in one transaction); = rows of `seq`. */

@@ -43,6 +43,61 @@ describe('LineSplitter', () => {
       [1, MAX_LINE_BYTES, 1],
     );
   });
+  it('should give each line the input offset just past its newline, counting from where reading started', () => {
+    // Arrange: reading resumes at byte 10 of the input (a checkpoint).
+    const got: [string, number][] = [];
+    const s = new LineSplitter((l) => got.push([l.toString('latin1'), s.lineEnd]), 10);
+    // Act
+    s.push(Buffer.from('a\r\nb'));
+    s.push(Buffer.from('b\nc'));
+    s.end();
+    // Assert: a final line without a newline ends where the input ends.
+    assert.deepEqual(got, [
+      ['a', 13],
+      ['bb', 16],
+      ['c', 17],
+    ]);
+    assert.equal(s.offset, 17);
+  });
+  it('should hold back a last line without its newline when asked, and say how long it is', () => {
+    const got: string[] = [];
+    const s = new LineSplitter((l) => got.push(l.toString('latin1')));
+    s.push(Buffer.from('a\nbb\nstill being writ'));
+    s.end(false);
+    assert.deepEqual(got, ['a', 'bb']);
+    assert.equal(s.heldBytes, 'still being writ'.length);
+    const t = new LineSplitter(() => undefined);
+    t.push(Buffer.from('a\n'));
+    t.end(false);
+    assert.equal(t.heldBytes, 0);
+  });
+  it('should give offsets that cut the input exactly after each newline, however it is chunked', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', '\n', '\r', '\r\n'), { maxLength: 60 }),
+        fc.array(fc.nat(60)),
+        fc.boolean(),
+        (parts, cuts, keepPartial) => {
+          const text = Buffer.from(parts.join(''), 'latin1');
+          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          const ends: number[] = [];
+          const s = new LineSplitter(() => ends.push(s.lineEnd));
+          let prev = 0;
+          for (const p of [...points, text.length]) {
+            s.push(text.subarray(prev, p));
+            prev = p;
+          }
+          s.end(keepPartial);
+          const want: number[] = [];
+          for (let i = 0; i < text.length; i++) if (text[i] === 10) want.push(i + 1);
+          const last = want.length === 0 ? 0 : (want[want.length - 1] as number);
+          if (keepPartial && last < text.length) want.push(text.length);
+          assert.deepEqual(ends, want);
+          assert.equal(s.heldBytes, keepPartial ? 0 : text.length - last);
+        },
+      ),
+    );
+  });
   it('should give the same lines however the input is cut into chunks', () => {
     fc.assert(
       fc.property(

@@ -16,6 +16,7 @@ import { EVENT_KINDS } from '../../../../src/model/events.js';
 import { AuditError } from '../../../../src/model/errors.js';
 import { formatLogLine, parseMessage } from '../../../../src/parse/parse-message.js';
 import { EventStore } from '../../../../src/sources/sqlite/event-store.js';
+import { keepCopies } from '../../../../src/sources/sqlite/dedupe-copies.js';
 import { EncodedBatchBuilder, encodeBody } from '../../../../src/sources/sqlite/row-codec.js';
 import {
   MAX_BATCH_MESSAGES,
@@ -55,6 +56,40 @@ function expectAuditError(fn: () => unknown, code: string): AuditError {
 function plain(e: LogEvent & { id?: number; rawId?: number; receivedMs?: number }): LogEvent {
   const { id: _id, rawId: _rawId, receivedMs: _r, ...rest } = e;
   return rest as LogEvent;
+}
+
+/** A message a property test appended, and by which source. */
+interface Sent {
+  id: number;
+  event: LogEvent;
+  trusted: boolean;
+  line: string;
+  source: string;
+}
+
+/** The copy rule applied the slow way: group by second, key by the whole event but its time. */
+function naiveKeepCopies(sorted: readonly Sent[]): Sent[] {
+  const out: Sent[] = [];
+  for (let i = 0; i < sorted.length;) {
+    const second = Math.floor((sorted[i] as Sent).event.timeMs / 1000);
+    let j = i;
+    while (j < sorted.length && Math.floor((sorted[j] as Sent).event.timeMs / 1000) === second) j++;
+    const group = sorted.slice(i, j);
+    const keys = group.map((m) => {
+      const { timeMs: _t, ...rest } = m.event as LogEvent & Record<string, unknown>;
+      return JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
+    });
+    // Untrusted messages (source 'c') are never copies: only the trusted ones go through the rule.
+    const trusted = group.filter((m) => m.trusted);
+    const keep = keepCopies(
+      keys.filter((_, k) => (group[k] as Sent).trusted),
+      trusted.map((m) => ['a', 'b', 'c', 'f1', 'f2'].indexOf(m.source)),
+    );
+    const kept = new Set(trusted.filter((_, k) => keep[k]));
+    out.push(...group.filter((m) => !m.trusted || kept.has(m)));
+    i = j;
+  }
+  return out;
 }
 
 /** Real lines (three events, two rejections) and what the parser makes of them. */
@@ -312,6 +347,58 @@ describe('EventStore', () => {
       );
       s.appendRaw([raw(lines[0]![0])], UTC);
       assert.deepEqual(s.evidenceLines([12]), [{ rawId: 12, text: lines[0]![0] }]);
+    });
+    it('should migrate a version 3 store (no ingest checkpoints) and keep working', () => {
+      // Arrange: a store with a file's lines, taken back to what schema 3 had (version 4 only adds).
+      const ack = lines[0]![0];
+      const s3 = open('v3.db');
+      s3.appendRaw([raw(ack, { origin: 'old.log:1' }), raw(lines[2]![0], { origin: 'old.log:2' })], UTC);
+      s3.close();
+      const db = new Database(join(dir, 'v3.db'));
+      db.exec('DROP TABLE ingest_input; ALTER TABLE source DROP COLUMN input; PRAGMA user_version = 3');
+      db.close();
+      // Read-only (stats, events, verify), it is read as it is, not migrated.
+      const ro = open('v3.db', { readonly: true });
+      assert.deepEqual(
+        [...ro.queryEvents()].map((e) => e.id),
+        [1, 2],
+      );
+      assert.deepEqual(ro.inputCheckpoints(), []);
+      assert.equal(ro.stats().messages, 2);
+      ro.close();
+      const before = new Database(join(dir, 'v3.db'), { readonly: true });
+      assert.equal(before.pragma('user_version', { simple: true }), 3);
+      before.close();
+      // Act: a writing open migrates it; the old file's lines come again, now as a checkpointed input.
+      const s = open('v3.db');
+      const first = s.appendRaw([raw(ack, { origin: 'old.log:1' })], UTC, {
+        id: null,
+        path: 'old.log',
+        headBytes: 10,
+        headHash: 'h',
+        offset: ack.length + 1,
+        lines: 1,
+      });
+      // Assert: the old rows are intact; the second copy of the ack (another channel) counts once.
+      assert.equal(s.stats().messages, 3);
+      assert.deepEqual(
+        [...s.queryEvents()].map((e) => e.id),
+        [1, 2],
+      );
+      assert.deepEqual(s.inputCheckpoints(), [
+        {
+          id: first.inputId,
+          path: 'old.log',
+          headBytes: 10,
+          headHash: 'h',
+          offset: ack.length + 1,
+          lines: 1,
+        },
+      ]);
+      assert.deepEqual(s.reparse(UTC), { events: 3, rejected: 0 });
+      const check = new Database(join(dir, 'v3.db'), { readonly: true });
+      assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+      check.close();
     });
     it('should refuse a store from a newer version with GV_STORE_SCHEMA', () => {
       open().close();
@@ -611,7 +698,7 @@ describe('EventStore', () => {
             const s = EventStore.open(':memory:');
             try {
               // Source 'c' is untrusted; each batch mixes sources and times (two collectors, late files).
-              const all: { id: number; event: LogEvent; trusted: boolean; line: string }[] = [];
+              const all: Sent[] = [];
               for (const batch of batches) {
                 const raws: RawMessage[] = [];
                 const results: ParseResult[] = [];
@@ -628,12 +715,12 @@ describe('EventStore', () => {
                   const trusted = item.source !== 'c';
                   raws.push(raw(line, { peer: item.source, transport: 'udp', trusted }));
                   results.push({ ok: true, event });
-                  all.push({ id: all.length + 1, event, trusted, line });
+                  all.push({ id: all.length + 1, event, trusted, line, source: item.source });
                 }
                 s.appendParsed(raws, results, UTC);
               }
               for (const f of filters) {
-                const want = all
+                const selected = all
                   .filter(
                     (m) =>
                       (f.includeUntrusted === true || m.trusted) &&
@@ -642,6 +729,10 @@ describe('EventStore', () => {
                       (f.toMs === undefined || m.event.timeMs < f.toMs),
                   )
                   .sort((x, y) => x.event.timeMs - y.event.timeMs || x.id - y.id);
+                // The naive copy rule: per second, the same event from several sources counts as often as
+                // the source that brought it most often.
+                const want = naiveKeepCopies(selected);
+                assert.equal([...s.queryEvents({ ...f, allCopies: true })].length, selected.length);
                 const got = [...s.queryEvents(f)];
                 assert.deepEqual(
                   got.map((e) => [e.id, e.rawId]),
@@ -663,6 +754,115 @@ describe('EventStore', () => {
           },
         ),
         { numRuns: 80 },
+      );
+    });
+    it('should count a line that came by two channels once, and keep a line repeated within one', () => {
+      // Arrange: the collector got dhcpd's ACK twice (relayed copies, RFC 5424 with a fraction of a
+      // second) and lost the commit; later the host's log file is ingested: both ACKs and the commit.
+      const s = open();
+      const ack = lines[0]![0];
+      const commit = lines[1]![0];
+      const udp = { transport: 'udp' as const, peer: '10.0.0.1', origin: 'udp://0.0.0.0:514' };
+      const live = `<30>1 2026-11-28T01:23:45.250Z dhcp1 dhcpd 812 - - ${ack.split(': ').slice(1).join(': ')}`;
+      s.appendRaw([raw(live, udp), raw(live, udp)], UTC);
+      const progress = { id: null, path: 'dhcpd.log', headBytes: 20, headHash: 'h', offset: 300, lines: 3 };
+      const file = s.appendRaw(
+        [
+          raw(ack, { origin: 'dhcpd.log:1' }),
+          raw(ack, { origin: 'dhcpd.log:2' }),
+          raw(commit, { origin: 'dhcpd.log:3' }),
+        ],
+        UTC,
+        progress,
+      );
+      // The same file read again as another input (a store from before checkpoints): a third channel.
+      s.appendRaw([raw(ack, { origin: 'copy.log:1' })], UTC, {
+        ...progress,
+        path: 'copy.log',
+        headHash: 'g',
+      });
+      // Act
+      const got = [...s.queryEvents()];
+      const all = [...s.queryEvents({ allCopies: true })];
+      // Assert: two ACKs (the file's, earlier in time), one commit; every copy on request.
+      assert.deepEqual(
+        got.map((e) => [e.id, e.kind]),
+        [
+          [3, 'dhcpack'],
+          [4, 'dhcpack'],
+          [5, 'commit'],
+        ],
+      );
+      assert.equal(all.length, 6);
+      assert.equal(typeof file.inputId, 'number');
+      assert.equal(s.stats().messages, 6);
+    });
+    it('should apply the copy rule to lines that repeat within and across channels, as the naive rule does', () => {
+      // A few lines over three seconds, so copies are frequent: sources a, b (collector peers), c
+      // (untrusted), and f1, f2 (two ingest inputs of the same log).
+      const pool = [lines[0]![0], lines[1]![0], lines[2]![0]].map((l) => parseMessage(Buffer.from(l), UTC));
+      const arbItem = fc.record({
+        line: fc.integer({ min: 0, max: pool.length - 1 }),
+        timeMs: fc.integer({ min: T0, max: T0 + 2999 }),
+        source: fc.constantFrom('a', 'b', 'c', 'f1', 'f2'),
+      });
+      fc.assert(
+        fc.property(
+          fc.array(fc.array(arbItem, { minLength: 1, maxLength: 30 }), { maxLength: 5 }),
+          (batches) => {
+            const s = EventStore.open(':memory:');
+            try {
+              const all: Sent[] = [];
+              const inputs = new Map<string, number | null>([
+                ['f1', null],
+                ['f2', null],
+              ]);
+              for (const batch of batches) {
+                // A batch comes from one input (ingest) or the collector's peers.
+                const file = batch[0]!.source.startsWith('f') ? batch[0]!.source : null;
+                const raws: RawMessage[] = [];
+                const results: ParseResult[] = [];
+                for (const item of batch) {
+                  const source = file ?? (item.source.startsWith('f') ? 'a' : item.source);
+                  const event = { ...(pool[item.line] as { event: LogEvent }).event, timeMs: item.timeMs };
+                  const line = formatLogLine(event);
+                  raws.push(
+                    file !== null
+                      ? raw(line, { origin: `${file}.log:${all.length + 1}` })
+                      : raw(line, { peer: source, transport: 'udp', trusted: source !== 'c' }),
+                  );
+                  results.push({ ok: true, event });
+                  all.push({ id: all.length + 1, event, trusted: source !== 'c', line, source });
+                }
+                const input =
+                  file === null
+                    ? undefined
+                    : {
+                        id: inputs.get(file) ?? null,
+                        path: `${file}.log`,
+                        headBytes: 1,
+                        headHash: file,
+                        offset: 1,
+                        lines: 1,
+                      };
+                const r = s.appendParsed(raws, results, UTC, input);
+                if (file !== null) inputs.set(file, r.inputId ?? null);
+              }
+              for (const includeUntrusted of [false, true]) {
+                const selected = all
+                  .filter((m) => includeUntrusted || m.trusted)
+                  .sort((x, y) => x.event.timeMs - y.event.timeMs || x.id - y.id);
+                assert.deepEqual(
+                  [...s.queryEvents({ includeUntrusted })].map((e) => e.id),
+                  naiveKeepCopies(selected).map((m) => m.id),
+                );
+              }
+            } finally {
+              s.close();
+            }
+          },
+        ),
+        { numRuns: 200 },
       );
     });
     it('should stream: stopping early releases the store for writing', () => {
