@@ -1,5 +1,12 @@
 # gluff-verify. `make` installs and builds; `make test` runs every test (what CI runs);
-# `make check` adds format check, lint and typecheck; `make demo` is the embedded default job.
+# `make check` adds format check, lint and typecheck; `make demo` is the embedded default job;
+# `make install PREFIX=DIR` puts a `gluff-verify` command in DIR/bin.
+#
+# Exit codes: GNU make exits 2 whenever a recipe fails, whatever code the recipe returned, so `make
+# verify`, `make soak`, `make demo` and `make rig-soak` cannot tell a fail (1) from an inconclusive run
+# (2) or a config error (3). Each says the code it got, and cron and CI call what it runs instead,
+# which returns the verdict's code itself: scripts/make-verify.sh, scripts/soak.sh, `npx gluff-verify
+# demo`, `npx gluff-verify rig` (README "Exit codes").
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.install-stamp
 TSX := node --import tsx
@@ -13,11 +20,13 @@ SOAK_SPEEDUP ?= 96
 SOAK_CLIENTS ?=
 SOAK_SEED ?= 1
 SOAK_FAULTS ?=
+DEMO_OUT ?=
+PREFIX ?= /usr/local
 CC ?= cc
 NATIVE_UDP := build/gv_udp.node
 NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')")
 
-.PHONY: all build test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify soak golden clean mariadb rig-soak rig-down
+.PHONY: all build install uninstall test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify soak golden clean mariadb rig-soak rig-down
 
 all: build
 
@@ -27,6 +36,33 @@ $(NPM_STAMP): package.json package-lock.json
 
 build: $(NPM_STAMP) $(NATIVE_UDP)
 	npx tsc -p tsconfig.build.json
+
+# `$(call exit_code,ENTRY)` after a failing recipe's command: says which code the command returned
+# (make's own is always 2) and what cron and CI run to get it, then fails with that code.
+exit_code = { rc=$$?; case $$rc in 1) m='regressions found';; 2) m=inconclusive;; \
+  3) m='usage, config or environment error';; *) m='internal error or interrupted';; esac; \
+  echo "make $@: exit code $$rc ($$m); GNU make exits 2 for every failing recipe: cron and CI run $(1), which returns the code itself" >&2; \
+  exit $$rc; }
+
+# A `gluff-verify` command in PREFIX/bin (default /usr/local; PREFIX=~/.local needs no root): a
+# two-line sh wrapper that runs this checkout's bin/gluff-verify.js with the node that built it, so it
+# works from any folder and under cron's PATH. Run it again after moving the checkout or changing Node.
+# (`npm link` does the same through npm's global prefix; `npx gluff-verify` works inside the checkout.)
+INSTALL_MARK := written by gluff-verify's make install
+install: build
+	@node=$$(command -v node) || { echo "make install: node is not on PATH" >&2; exit 1; }; \
+	  mkdir -p "$(PREFIX)/bin" && \
+	  printf '#!/bin/sh\n# %s from %s\nexec %q %q "$$@"\n' "$(INSTALL_MARK)" "$(CURDIR)" "$$node" "$(CURDIR)/bin/gluff-verify.js" \
+	    > "$(PREFIX)/bin/gluff-verify.tmp" && \
+	  chmod 755 "$(PREFIX)/bin/gluff-verify.tmp" && mv "$(PREFIX)/bin/gluff-verify.tmp" "$(PREFIX)/bin/gluff-verify" && \
+	  echo "installed $(PREFIX)/bin/gluff-verify (runs $(CURDIR)/bin/gluff-verify.js with $$node)"
+
+# Removes PREFIX/bin/gluff-verify if make install wrote it; anything else there is left alone.
+uninstall:
+	@f="$(PREFIX)/bin/gluff-verify"; \
+	if [ ! -e "$$f" ]; then echo "$$f: not installed"; \
+	elif grep -qF "$(INSTALL_MARK)" "$$f"; then rm -f "$$f" && echo "removed $$f"; \
+	else echo "$$f: not written by make install; left alone" >&2; exit 1; fi
 
 # The collector's recvmmsg UDP reader (native/udp-recv.c, a Node-API addon; no node-gyp needed: it
 # includes only node_api.h and links nothing). Without cc or Node's headers it is left unbuilt and the
@@ -75,9 +111,11 @@ bench: build mariadb
 
 # A long run of the whole pipeline through a real collector process, its own memory sampled
 # (SOAK_HOURS, SOAK_SPEEDUP, SOAK_CLIENTS, SOAK_SEED, SOAK_FAULTS; default a day in 15 minutes).
+# make exits 2 for any non-zero verdict and prints the real code: cron and CI run scripts/soak.sh (the
+# same variables in its environment), whose exit code is the verdict's.
 soak: build
 	@SOAK_HOURS=$(SOAK_HOURS) SOAK_SPEEDUP=$(SOAK_SPEEDUP) SOAK_CLIENTS=$(SOAK_CLIENTS) SOAK_SEED=$(SOAK_SEED) \
-	  SOAK_FAULTS=$(SOAK_FAULTS) bash scripts/soak.sh
+	  SOAK_FAULTS=$(SOAK_FAULTS) bash scripts/soak.sh || $(call exit_code,scripts/soak.sh)
 
 # The seed's rig on this box (root, network namespaces, the local MariaDB) with your patched dhcpd and
 # gluff (or STOCK=1: Debian's dhcpd alone), judged by verify (README "Rig on one box"). Settings: DHCPD,
@@ -121,12 +159,19 @@ golden:
 	mv test/golden/failover-relay/expected.json.new test/golden/failover-relay/expected.json
 	git diff --stat -- test/golden
 
+# The simulated rig, end to end (FAULTS, HOURS, CLIENTS, SEED; DEMO_OUT: the output folder, default
+# reports/demo-seed<SEED>/). make exits 2 for any non-zero verdict and prints the real code: cron and CI
+# run `npx gluff-verify demo ...` (the same options), whose exit code is the verdict's.
+DEMO_ARGS = $(if $(FAULTS),--faults $(FAULTS)) $(if $(HOURS),--hours $(HOURS)) $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(SEED),--seed $(SEED)) $(if $(DEMO_OUT),--out "$(DEMO_OUT)")
 demo: build
-	node bin/gluff-verify.js demo $(if $(FAULTS),--faults $(FAULTS)) $(if $(HOURS),--hours $(HOURS)) $(if $(CLIENTS),--clients $(CLIENTS)) $(if $(SEED),--seed $(SEED))
+	@echo 'node bin/gluff-verify.js demo $(strip $(DEMO_ARGS))'
+	@node bin/gluff-verify.js demo $(DEMO_ARGS) || $(call exit_code,npx gluff-verify demo)
 
-# Settings from the environment or gluff-verify.local.env (see README "make verify").
+# Settings from the environment or gluff-verify.local.env (see README "make verify"). make exits 2 for
+# any non-zero verdict and prints the real code: cron and CI run scripts/make-verify.sh, whose exit code
+# is the verdict's.
 verify: build
-	@bash scripts/make-verify.sh
+	@bash scripts/make-verify.sh || $(call exit_code,scripts/make-verify.sh)
 
 clean:
 	rm -rf dist build node_modules

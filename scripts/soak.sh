@@ -10,7 +10,9 @@
 #   SOAK_CLIENTS  clients (default: the spec's six)
 #   SOAK_SEED     seed (default 1)
 #   SOAK_FAULTS   faults to inject (default none; see `gluff-verify faults`)
-# Reports and logs go to reports/soak-<UTC>/; the exit code is the verdict's.
+# Reports and logs go to reports/soak-<UTC>/; the exit code is the verdict's (0 pass, 1 fail,
+# 2 inconclusive; 3 when the collector or the simulation could not run). This script is the entry point
+# for cron and CI: GNU make exits 2 whenever a recipe fails, so `make soak` only says which code it got.
 # The collector's memory is judged only once the real run outlasts the spec's warm-up and minimum
 # duration (specs/seed-rig.yaml: 10 min and 2 h); before that it is reported as inconclusive, which
 # does not make the lease verdict inconclusive.

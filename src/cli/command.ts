@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AuditError, type ExitCodeValue } from '../model/errors.js';
+import type { TimeWindow } from '../model/time.js';
 
 /** What a command gets from the outside world; tests pass their own. */
 export interface CliIo {
@@ -71,4 +72,42 @@ export function parseTimeArg(commandName: string, name: string, text: string): n
     );
   }
   return ms;
+}
+
+/** `--from`, `--to`, `--as-of` as parseArgs options, for every command that takes a window. */
+export const WINDOW_OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'as-of': { type: 'string' },
+} as const;
+
+/** `--help` lines for WINDOW_OPTIONS as the verify-like commands read them (rows, not events). */
+export const WINDOW_HELP = [
+  '  --from T              judge only rows that end at or after T (ISO 8601, UTC unless a zone is given)',
+  '  --to T                judge only rows that start before T',
+  '  --as-of T             the instant to verify for (default: --to, else now); later events are ignored',
+].join('\n');
+
+/**
+ * The window `[from, to)` and the as-of instant from `--from`, `--to`, `--as-of`: the one parser of
+ * every command that takes them (events, expected, verify), so each refuses the same things with the
+ * same message. As-of defaults to `--to`, else now. Call it before opening anything: a usage error
+ * should not hide behind a missing store.
+ */
+export function windowFromArgs(
+  commandName: string,
+  values: { from?: string | undefined; to?: string | undefined; 'as-of'?: string | undefined },
+  nowMs: number,
+): { window: TimeWindow; asOfMs: number } {
+  const fromMs = values.from === undefined ? null : parseTimeArg(commandName, 'from', values.from);
+  const toMs = values.to === undefined ? null : parseTimeArg(commandName, 'to', values.to);
+  const asOfMs =
+    values['as-of'] === undefined ? (toMs ?? nowMs) : parseTimeArg(commandName, 'as-of', values['as-of']);
+  if (fromMs !== null && toMs !== null && toMs <= fromMs) {
+    throw new AuditError(
+      'GV_USAGE',
+      `${commandName}: --to '${values.to}' is not after --from '${values.from}'; expected --from before --to (the window is [from, to))`,
+    );
+  }
+  return { window: { fromMs, toMs }, asOfMs };
 }

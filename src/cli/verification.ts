@@ -3,14 +3,15 @@
  * `verify`, `demo` and `make verify`. All I/O happens here or below; the judging is pure (rebuild,
  * diff, leak). The rig driver's `gv-rig` events are read beside it for the reports only.
  */
-import type { EventKind } from '../model/events.js';
+import type { EventKind, StoredEvent } from '../model/events.js';
 import type { ActualLease, RigEventEntry, VerificationResult } from '../model/lease.js';
 import type { RigSpec } from '../model/spec.js';
 import type { TimeWindow } from '../model/time.js';
 import { lossIntervals } from '../rebuild/loss-intervals.js';
 import type { EventStore } from '../sources/sqlite/event-store.js';
-import { judgeEvidence } from '../verify/judge-evidence.js';
-import { readAllGluffLeases, type GluffSource } from './gluff-source.js';
+import { judgeEvidence, type JudgePhase } from '../verify/judge-evidence.js';
+import type { GluffSource } from './gluff-source.js';
+import { createTtyProgress, NO_PROGRESS, type Progress } from './progress.js';
 
 /** The event kinds the rebuild reads (everything else stays in the store). */
 export const REBUILD_KINDS: readonly EventKind[] = [
@@ -37,6 +38,38 @@ export interface VerificationInput {
   window: TimeWindow;
   /** Evidence lines resolved per finding (the JSON report carries them; the terminal shows fewer). */
   maxEvidencePerFinding?: number;
+  /**
+   * Where the phases and their counts go. Default: a line on stderr when stderr is a terminal, nothing
+   * otherwise (src/cli/progress.ts); NO_PROGRESS for silence.
+   */
+  progress?: Progress;
+}
+
+/** Counts each event handed to the pure judgement; the judgement itself never sees the progress. */
+function* counted(events: Iterable<StoredEvent>, progress: Progress): Generator<StoredEvent> {
+  for (const e of events) {
+    progress.add();
+    yield e;
+  }
+}
+
+/** What the progress line says of each step of the judgement. */
+function phaseText(p: JudgePhase): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  switch (p.name) {
+    case 'rebuild':
+      return 'rebuilding';
+    case 'rebuild-with-clock-offsets':
+      return `rebuilding with the clock offsets of ${p.hosts.join(', ')} taken off`;
+    case 'memory':
+      return 'judging memory';
+    case 'diff':
+      return `diffing ${n(p.expectedRows)} expected and ${n(p.actualRows)} Gluff rows`;
+    case 'self-check':
+      return `checking every client leased (${n(p.expectedRows)} rebuilt rows)`;
+    case 'attribute':
+      return `attributing (${n(p.ips)} IPs)`;
+  }
 }
 
 /**
@@ -62,37 +95,64 @@ export function readRigEvents(store: EventStore, window: TimeWindow, asOfMs: num
  * (`--gluff none`) no row is read and nothing is compared: the judgement gets `actual: null`.
  */
 export async function runVerification(input: VerificationInput): Promise<VerificationResult> {
+  const progress = input.progress ?? createTtyProgress(process.stderr);
+  try {
+    return await verifyWithProgress(input, progress);
+  } finally {
+    progress.end();
+  }
+}
+
+async function verifyWithProgress(input: VerificationInput, progress: Progress): Promise<VerificationResult> {
   const { store, spec, asOfMs, window } = input;
   const stats = store.stats();
-  const actual: ActualLease[] | null =
-    input.gluff.kind === 'none'
-      ? null
-      : await readAllGluffLeases(input.gluff, spec.tolerances.gluffZone, window);
+  let actual: ActualLease[] | null = null;
+  if (input.gluff.kind !== 'none') {
+    progress.phase('reading Gluff', 'rows');
+    actual = [];
+    for await (const lease of input.gluff.readLeases(spec.tolerances.gluffZone, window)) {
+      actual.push(lease);
+      progress.add();
+    }
+  }
   const unparsed =
     stats.rejected > 0
       ? [
           `${stats.rejected} trusted syslog messages could not be parsed (gluff-verify stats shows why); one of them may have been lease traffic`,
         ]
       : [];
+  // Totals for the share shown: every stored event of these kinds (those after as-of are not read).
+  const rebuildTotal = REBUILD_KINDS.reduce((n, k) => n + (stats.byKind[k] ?? 0), 0);
+  const count = (events: Iterable<StoredEvent>) =>
+    progress === NO_PROGRESS ? events : counted(events, progress);
   const judgement = judgeEvidence(
     {
-      events: () => store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 }),
-      memoryEvents: store.queryEvents({
-        kinds: ['memsample'],
-        toMs: asOfMs + 1,
-        ...(window.fromMs === null ? {} : { fromMs: window.fromMs }),
-      }),
+      events: () => count(store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 })),
+      memoryEvents: count(
+        store.queryEvents({
+          kinds: ['memsample'],
+          toMs: asOfMs + 1,
+          ...(window.fromMs === null ? {} : { fromMs: window.fromMs }),
+        }),
+      ),
       actual,
       spec,
       asOfMs,
       window,
       losses: lossIntervals(store.channelStatsHistory()),
+      onPhase: (p) => {
+        const events =
+          p.name === 'rebuild' || p.name === 'rebuild-with-clock-offsets' || p.name === 'attribute';
+        if (p.name === 'memory') progress.phase(phaseText(p), 'events', stats.byKind.memsample ?? 0);
+        else progress.phase(phaseText(p), events ? 'events' : null, events ? rebuildTotal : null);
+      },
     },
     unparsed,
   );
   const { findings, expected, inconclusiveReasons, verdict } = judgement;
 
   // Evidence: one store round trip for every finding's lines.
+  progress.phase('reading evidence lines', null);
   const maxEvidence = input.maxEvidencePerFinding ?? 12;
   const wanted = findings.flatMap((f) => [
     ...f.evidence.slice(0, maxEvidence),
@@ -129,7 +189,11 @@ export async function runVerification(input: VerificationInput): Promise<Verific
     verdict,
     window: { fromMs: window.fromMs, toMs: window.toMs, asOfMs },
     spec: input.specName,
-    gluff: { kind: input.gluff.kind, description: input.gluff.describe() },
+    gluff: {
+      kind: input.gluff.kind,
+      description: input.gluff.describe(),
+      ...(input.gluff.kind === 'none' ? {} : { zone: spec.tolerances.gluffZone }),
+    },
     counts,
     findings,
     inconclusiveReasons,

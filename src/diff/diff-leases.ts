@@ -10,6 +10,7 @@
  * the expected stints with its own values, so the overlap does not cascade into start/end mismatches, and a
  * stint whose rows fall apart into pieces (with holes or cuts between them) is one split-lease.
  */
+import { findSwitchPort } from '../model/index.js';
 import type {
   ActualLease,
   ChannelLoss,
@@ -44,6 +45,8 @@ interface ValidRow {
 
 /** The tolerances and bounds every step of the diff reads, and where its findings go. */
 interface DiffContext {
+  /** For messages only: the switch ports' names. */
+  spec: Pick<RigSpec, 'switch'>;
   tol: { start: number; end: number; approx: number };
   /** Rows overlapping by more than this are linked (ms). */
   link: number;
@@ -69,6 +72,7 @@ export function diffLeases(
     approx: spec.tolerances.approxEndSkewSec * 1000,
   };
   const ctx: DiffContext = {
+    spec,
     tol,
     link: Math.max(tol.start, tol.end),
     settleBoundMs: options.asOfMs - spec.tolerances.settleSec * 1000,
@@ -115,7 +119,7 @@ export function diffLeases(
       continue;
     }
     const f = finding('missing-lease', m.severity, 'gluff', m.e, [], m.e.evidence);
-    f.message = `${m.e.ip}: no row for ${m.e.hw} ${window(m.e)} (expected from ${m.e.evidence.length} events)`;
+    f.message = `${m.e.ip}: no row for ${m.e.hw} ${window(m.e)} (expected from ${count(m.e.evidence.length, 'event')})`;
     f.details = { reason: 'the ACKs behind this row are settled but Gluff has no row covering them' };
     findings.push(f);
   }
@@ -430,8 +434,12 @@ function compareFields(
   const optionsKnown = !(e.endSource === 'approximate' && e.physicalPort === null);
   if (optionsKnown && (a.row.cidHex !== e.cidHex || a.row.remoteIdHex !== e.remoteIdHex)) {
     const f = finding('wrong-port', sev, 'gluff', e, [a.row], e.evidence);
-    f.message = `${ip}: row id ${a.row.id} has circuit-id ${a.row.cidText ?? 'none'} / remote-id ${a.row.ridText ?? 'none'}, dhcpd recorded ${e.cidHex ?? 'none'} / ${e.remoteIdHex ?? 'none'}`;
+    const actualPort = findSwitchPort(ctx.spec, a.row.cidHex, a.row.remoteIdHex)?.name ?? null;
+    const expectedPort = findSwitchPort(ctx.spec, e.cidHex, e.remoteIdHex)?.name ?? null;
+    f.message = `${ip}: row id ${a.row.id} names ${portText(actualPort, a.row.cidHex, a.row.remoteIdHex)}, dhcpd recorded ${portText(expectedPort, e.cidHex, e.remoteIdHex)} for the lease of ${e.hw} ${window(e)}`;
     f.details = {
+      expectedPort,
+      actualPort,
       expectedCidHex: e.cidHex,
       actualCidHex: a.row.cidHex,
       expectedRidHex: e.remoteIdHex,
@@ -447,7 +455,7 @@ function compareFields(
   const dStart = a.startMs - e.startMs;
   if (Math.abs(dStart) > ctx.tol.start && !(e.startMayBeEarlier && dStart < 0)) {
     const f = finding('start-mismatch', sev, 'gluff', e, [a.row], e.evidence);
-    f.message = `${ip}: row id ${a.row.id} starts ${dStart / 1000} s ${dStart > 0 ? 'after' : 'before'} the first ACK at ${tok(e.startMs)} (tolerance ${ctx.tol.start / 1000} s)`;
+    f.message = `${ip}: row id ${a.row.id} starts ${Math.abs(dStart) / 1000} s ${dStart > 0 ? 'after' : 'before'} the first ACK at ${tok(e.startMs)} (tolerance ${ctx.tol.start / 1000} s)`;
     f.details = { deltaSec: dStart / 1000, toleranceSec: ctx.tol.start / 1000 };
     out.push(f);
   }
@@ -459,7 +467,7 @@ function compareFields(
     const dEnd = a.endMs - e.endMs;
     if (e.endSource === 'release' && e.ackEndMs != null && Math.abs(a.endMs - e.ackEndMs) <= t) {
       const f = finding('release-not-applied', sev, 'gluff', e, [a.row], e.evidence);
-      f.message = `${ip}: ${e.hw} released at ${e.releaseMs === null ? '-' : tok(e.releaseMs)} but row id ${a.row.id} still ends at the ACK's end ${tok(a.endMs)} (${dEnd / 1000} s late)`;
+      f.message = `${ip}: ${e.hw} released at ${e.releaseMs === null ? '-' : tok(e.releaseMs)} but row id ${a.row.id} still ends at the ACK's end ${tok(a.endMs)} (${Math.abs(dEnd) / 1000} s ${dEnd >= 0 ? 'late' : 'early'})`;
       f.details = {
         releaseMs: e.releaseMs,
         ackEndMs: e.ackEndMs,
@@ -469,7 +477,7 @@ function compareFields(
       out.push(f);
     } else {
       const f = finding('end-mismatch', sev, 'gluff', e, [a.row], e.evidence);
-      f.message = `${ip}: row id ${a.row.id} ends ${dEnd / 1000} s ${dEnd > 0 ? 'after' : 'before'} the expected ${e.endSource} end ${tok(e.endMs)} (tolerance ${t / 1000} s)`;
+      f.message = `${ip}: row id ${a.row.id} ends ${Math.abs(dEnd) / 1000} s ${dEnd > 0 ? 'after' : 'before'} the expected ${e.endSource} end ${tok(e.endMs)} (tolerance ${t / 1000} s)`;
       f.details = { deltaSec: dEnd / 1000, toleranceSec: t / 1000, endSource: e.endSource };
       out.push(f);
     }
@@ -535,9 +543,24 @@ function finding(
   };
 }
 
+/** `1 event`, `2 events`: a count and its noun in the number it needs. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** An instant in a message: report/ expands the token to ISO 8601 UTC (pure folders never format time). */
 function tok(ms: number): string {
   return `{{t:${ms}}}`;
+}
+
+/**
+ * Option 82 values as a message names them: `port Fa0/3` when they are a port of the spec; else both values
+ * in canonical hex (never Gluff's stored text beside hex).
+ */
+function portText(port: string | null, cidHex: string | null, ridHex: string | null): string {
+  if (port !== null) return `port ${port}`;
+  if (cidHex === null && ridHex === null) return 'no Option 82';
+  return `circuit-id ${cidHex ?? 'none'} / remote-id ${ridHex ?? 'none'} (no port of the spec)`;
 }
 
 function window(e: ExpectedLease): string {

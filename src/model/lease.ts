@@ -246,6 +246,12 @@ export interface GluffSourceSummary {
   kind: 'mysql' | 'sqlite' | 'none';
   /** `mysql://USER@HOST:PORT/DB`, `sqlite:FILE (snapshot of …)`, or `none`. Never a password. */
   description: string;
+  /**
+   * The IANA zone Gluff's stored timestamps (ActualLease.startText/endText) are wall time in: the spec's
+   * tolerances.gluffZone. Reports mark the stored text with it. Absent without a Gluff table, and in results
+   * built before it existed.
+   */
+  zone?: string;
 }
 
 /** Everything a report renders. `schemaVersion` bumps with any incompatible change (specs/report.schema.json). */

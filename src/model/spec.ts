@@ -82,3 +82,17 @@ export interface RigSpec {
   portDisagreement: Record<PortDisagreementCulprit, 'warn' | 'fail'>;
   memory: MemorySpec;
 }
+
+/**
+ * The spec's switch port whose Option 82 values these are, for messages that name ports (`Fa0/3`) rather
+ * than bytes: the port with this circuit-id and remote-id, else undefined. Example: in specs/seed-rig.yaml
+ * `findSwitchPort(spec, '00:04:00:01:00:03', '00:06:00:0a:b8:00:00:01')` is the port named `Fa0/3`.
+ */
+export function findSwitchPort(
+  spec: Pick<RigSpec, 'switch'>,
+  cidHex: string | null,
+  ridHex: string | null,
+): SwitchPortSpec | undefined {
+  if (cidHex === null && ridHex === null) return undefined;
+  return spec.switch.ports.find((p) => p.circuitIdHex === cidHex && p.remoteIdHex === ridHex);
+}

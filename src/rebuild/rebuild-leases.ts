@@ -941,7 +941,7 @@ function finish(
     L.evidence = [...new Set([...r.firstIds, ...r.lastIds, ...r.extraIds])];
     for (const loss of losses) {
       if (L.inconclusive === null && overlaps(L.startMs, L.endMs, loss.fromMs, loss.toMs)) {
-        L.inconclusive = `collector lost ${loss.kernelDrops + loss.appDrops} messages on ${loss.listener} between ${tok(loss.fromMs)} and ${tok(loss.toMs)}`;
+        L.inconclusive = `collector lost ${count(loss.kernelDrops + loss.appDrops, 'message')} on ${loss.listener} between ${tok(loss.fromMs)} and ${tok(loss.toMs)}`;
       }
     }
     const gapHit = gaps.find((g) => overlaps(L.startMs, L.endMs, g.fromMs, g.toMs));
@@ -983,7 +983,7 @@ function finish(
         portCidHex: n.portCid,
         port: n.port,
       };
-      f.message = portMessage(n, L);
+      f.message = portMessage(n, L, spec);
       findings.push(f);
     }
   }
@@ -1000,14 +1000,14 @@ function finish(
     if (w !== undefined && !overlaps(loss.fromMs, loss.toMs, w.fromMs ?? -Infinity, w.toMs ?? Infinity))
       continue;
     const f = baseFinding('channel-gap', 'inconclusive', 'channel');
-    f.message = `collector lost ${loss.kernelDrops} datagrams in the kernel and ${loss.appDrops} itself on ${loss.listener} between ${tok(loss.fromMs)} and ${tok(loss.toMs)}`;
+    f.message = `collector lost ${count(loss.kernelDrops, 'datagram')} in the kernel and ${loss.appDrops} itself on ${loss.listener} between ${tok(loss.fromMs)} and ${tok(loss.toMs)}`;
     f.details = { ...loss, source: 'collector' };
     findings.push(f);
     reasons.push(f.message);
   }
   if (unsettledInWindow > 0) {
     const f = baseFinding('not-settled', 'inconclusive', 'channel');
-    f.message = `${unsettledInWindow} rows start after as-of − ${spec.tolerances.settleSec} s (${tok(settleBoundMs)}): Gluff may not have written them yet`;
+    f.message = `${count(unsettledInWindow, 'row')} ${unsettledInWindow === 1 ? 'starts' : 'start'} after as-of − ${spec.tolerances.settleSec} s (${tok(settleBoundMs)}): Gluff may not have written ${unsettledInWindow === 1 ? 'it' : 'them'} yet`;
     f.details = { rows: unsettledInWindow, settleBoundMs };
     findings.push(f);
     reasons.push(f.message);
@@ -1021,15 +1021,27 @@ function culpritOf(c: PortDisagreementCulprit): Finding['culprit'] {
   return c === 'dhcpd-stale-options' ? 'dhcpd' : 'rig';
 }
 
-function portMessage(n: PortNote, L: ExpectedLease): string {
+function portMessage(n: PortNote, L: ExpectedLease, spec: RigSpec): string {
   switch (n.culprit) {
     case 'dhcpd-stale-options':
-      return `${L.ip} (${L.hw}): ${n.count} direct renewal(s) from ${tok(n.firstMs)} recorded circuit-id ${n.seenCid ?? 'none'} kept from an earlier relayed exchange, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
+      return `${L.ip} (${L.hw}): ${count(n.count, 'direct renewal')} from ${tok(n.firstMs)} recorded ${circuitIdText(spec, n.seenCid)} kept from an earlier relayed exchange, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
     case 'switch-not-stamping':
-      return `${L.ip} (${L.hw}): ${n.count} relayed exchange(s) from ${tok(n.firstMs)} carried circuit-id ${n.seenCid ?? 'none'}, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
+      return `${L.ip} (${L.hw}): ${count(n.count, 'relayed exchange')} from ${tok(n.firstMs)} carried ${circuitIdText(spec, n.seenCid)}, but the permuter had the client on ${n.port} (${n.portCid ?? 'no circuit-id'})`;
     case 'moved-without-dhcp':
       return n.movedTo !== undefined
-        ? `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and it leased another address (${n.movedTo.ip} at ${tok(n.movedTo.atMs)}); this lease was left to run out at ${tok(L.endMs)}, so the row keeps circuit-id ${L.cidHex ?? 'none'}`
-        : `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and no DHCP exchange followed before the row ended at ${tok(L.endMs)}, so the row keeps circuit-id ${L.cidHex ?? 'none'}`;
+        ? `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and it leased another address (${n.movedTo.ip} at ${tok(n.movedTo.atMs)}); this lease was left to run out at ${tok(L.endMs)}, so the row keeps ${circuitIdText(spec, L.cidHex)}`
+        : `${L.ip} (${L.hw}): the permuter moved the client at ${tok(n.firstMs)} and no DHCP exchange followed before the row ended at ${tok(L.endMs)}, so the row keeps ${circuitIdText(spec, L.cidHex)}`;
   }
+}
+
+/** `the circuit-id of Fa0/2 (00:04:00:01:00:02)` when a port of the spec stamps it, else `circuit-id …` / `no circuit-id`. */
+function circuitIdText(spec: RigSpec, cidHex: string | null): string {
+  if (cidHex === null) return 'no circuit-id';
+  const port = spec.switch.ports.find((p) => p.circuitIdHex === cidHex);
+  return port === undefined ? `circuit-id ${cidHex}` : `the circuit-id of ${port.name} (${cidHex})`;
+}
+
+/** `1 row`, `2 rows`: a count and its noun in the number it needs. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -2,7 +2,8 @@
  * Formatting helpers shared by the renderers. Times become ISO 8601 UTC only here (STYLE.md §5), and
  * text that came from the network is made safe for each output before it is printed.
  */
-import type { RigEventEntry } from '../model/lease.js';
+import type { ActualLease, RigEventEntry } from '../model/lease.js';
+import type { TimeWindow } from '../model/time.js';
 
 /** What every report says of a run without a Gluff table (`verify --gluff none`). */
 export const NO_GLUFF_TEXT =
@@ -37,6 +38,39 @@ export function expandTimeTokens(text: string): string {
   return text.includes('{{t:')
     ? text.replace(TIME_TOKEN, (_, ms: string) => formatIsoTime(Number(ms)))
     : text;
+}
+
+/**
+ * The checked window in words: `the whole store` without bounds; an open start is `the first event`, an open
+ * end `as-of` (TimeWindow's meaning of null). Example: `{fromMs: 1795838400000, toMs: null}` ->
+ * `2026-11-28T01:00:00Z to as-of`.
+ */
+export function formatWindow(w: TimeWindow): string {
+  if (w.fromMs === null && w.toMs === null) return 'the whole store';
+  const from = w.fromMs === null ? 'the first event' : formatIsoTime(w.fromMs);
+  const to = w.toMs === null ? 'as-of' : formatIsoTime(w.toMs);
+  return `${from} to ${to}`;
+}
+
+/**
+ * A count with its noun in the number it needs: `1 finding`, `2 findings`; `plural` for irregular nouns.
+ * Example: `countOf(0, 'IP')` -> `0 IPs`.
+ */
+export function countOf(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/**
+ * Where Gluff's stored text is wall time, for marking it next to UTC instants: the zone when known, else
+ * `gluff's zone`. Example: `Europe/Stockholm`.
+ */
+export function storedZoneText(zone: string | undefined): string {
+  return zone === undefined || zone === '' ? "gluff's zone" : zone;
+}
+
+/** An actual row's interval in UTC like an expected row's: `2026-11-28T01:00:00Z .. 2026-11-28T01:05:00Z`. */
+export function formatActualInterval(a: Pick<ActualLease, 'startMs' | 'endMs'>): string {
+  return `${formatIsoTime(a.startMs)} .. ${formatIsoTime(a.endMs)}`;
 }
 
 /** ISO time or null, for JSON. */

@@ -5,7 +5,7 @@
  * is a row saying why, never a crash and never a silent gap.
  */
 import type { Verdict } from '../model/lease.js';
-import { escapeXml, formatIsoTime } from './format-time.js';
+import { countOf, escapeXml, formatIsoTime } from './format-time.js';
 
 /** One run, as its report.json says. */
 export interface RunSummary {
@@ -141,7 +141,7 @@ function runLine(s: RunSummary): string {
 export function renderHistoryText(runs: readonly RunSummary[], max = 10): string {
   if (runs.length === 0) return 'history: no runs yet\n';
   const out = runs.slice(0, max).map(runLine);
-  if (runs.length > max) out.push(`... ${runs.length - max} older runs`);
+  if (runs.length > max) out.push(`... ${countOf(runs.length - max, 'older run')}`);
   for (const [kind, n] of Object.entries(failStreaks(runs)).sort(([a], [b]) => a.localeCompare(b))) {
     out.push(
       n === 1
@@ -175,7 +175,7 @@ export function renderHistoryHtml(runs: readonly RunSummary[]): string {
     '<style>body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; } table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: 0.2em 0.6em; text-align: left; } td.n { text-align: right; } tr.fail td:nth-child(2) { color: #cf222e; font-weight: bold; } tr.pass td:nth-child(2) { color: #1a7f37; } tr.inconclusive td:nth-child(2), tr.unreadable td:nth-child(2) { color: #9a6700; }</style>',
     '</head>',
     '<body>',
-    `<h1>gluff-verify: ${runs.length} runs</h1>`,
+    `<h1>gluff-verify: ${countOf(runs.length, 'run')}</h1>`,
     ...(streaks.length === 0
       ? []
       : [

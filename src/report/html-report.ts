@@ -6,14 +6,25 @@
  * (it parses as XML, so `xmllint` checks it), and every text that came from the network goes through
  * escapeXml.
  */
-import type { Finding, LeakVerdict, RigEventEntry, Severity, VerificationResult } from '../model/lease.js';
+import type {
+  ActualLease,
+  ExpectedLease,
+  Finding,
+  FindingKind,
+  LeakVerdict,
+  RigEventEntry,
+  Severity,
+  VerificationResult,
+} from '../model/lease.js';
 import { CULPRIT_COMPONENT } from '../model/lease.js';
 import {
   escapeXml,
   expandTimeTokens,
   formatIsoTime,
   formatRigEventText,
+  formatWindow,
   NO_GLUFF_TEXT,
+  storedZoneText,
 } from './format-time.js';
 
 export interface HtmlOptions {
@@ -32,11 +43,17 @@ section.finding { border-left: 4px solid #d0d7de; padding: 0.2em 1em; margin: 1e
 section.fail { border-color: #cf222e; } section.warn { border-color: #d4a72c; } section.inconclusive { border-color: #8c959f; }
 pre { background: #f6f8fa; padding: 0.5em; overflow-x: auto; font-size: 12px; }
 .tag { font-weight: bold; } .fail .tag { color: #cf222e; } .warn .tag { color: #9a6700; }
+td.differs { background: #fff1c2; font-weight: bold; }
 `;
+
+/** Printed before a differing value: the mark must not rest on colour alone. */
+const DIFFERS = '≠';
 
 const TAG: Record<Severity, string> = { fail: 'FAIL', inconclusive: 'INCONCLUSIVE', warn: 'WARN' };
 
-function cell(text: string | number, numeric = false): string {
+/** A table cell; `differs` marks a Gluff value unlike the expected row's (class and a visible sign). */
+function cell(text: string | number, numeric = false, differs = false): string {
+  if (differs) return `<td class="differs">${DIFFERS} ${escapeXml(String(text))}</td>`;
   return numeric ? `<td class="n">${escapeXml(String(text))}</td>` : `<td>${escapeXml(String(text))}</td>`;
 }
 
@@ -78,37 +95,75 @@ function rigEventsSection(events: readonly RigEventEntry[]): string[] {
   ];
 }
 
-function findingSection(f: Finding, index: number, maxEvidence: number): string {
+type RowField = 'start' | 'end' | 'hw' | 'cid';
+
+/** The field a finding of this kind is about; other kinds mark every field whose value differs. */
+const JUDGED_FIELDS: Partial<Record<FindingKind, readonly RowField[]>> = {
+  'start-mismatch': ['start'],
+  'end-mismatch': ['end'],
+  'release-not-applied': ['end'],
+  'wrong-hw': ['hw'],
+  'wrong-port': ['cid'],
+};
+
+/** The cells of Gluff row `a` to mark as differing from expected row `e` in finding `f`. */
+function differingFields(f: Finding, e: ExpectedLease, a: ActualLease): Set<RowField> {
+  const judged = JUDGED_FIELDS[f.kind];
+  if (judged !== undefined) return new Set(judged);
+  const out = new Set<RowField>();
+  if (a.startMs !== e.startMs) out.add('start');
+  if (a.endMs !== e.endMs) out.add('end');
+  if (a.hw !== e.hw) out.add('hw');
+  if (a.cidHex !== e.cidHex || a.remoteIdHex !== e.remoteIdHex) out.add('cid');
+  return out;
+}
+
+/** Circuit-id (and remote-id when there is one) in canonical hex. */
+function option82Text(cidHex: string | null, ridHex: string | null): string {
+  return ridHex === null ? (cidHex ?? '-') : `${cidHex ?? '-'} / remote-id ${ridHex}`;
+}
+
+function findingSection(
+  f: Finding,
+  index: number,
+  maxEvidence: number,
+  gluffZone: string | undefined,
+): string {
   const out: string[] = [`<section class="finding ${f.severity}">`];
   const who = [f.ip, f.hw].filter((x) => x !== null).join(' ');
   out.push(
     `<h3><span class="tag">${index}. ${TAG[f.severity]}</span> ${escapeXml(f.kind)} ${escapeXml(who)}</h3>`,
   );
   out.push(`<p>${escapeXml(expandTimeTokens(f.message))}</p>`);
-  const rows: (string | number)[][] = [];
-  if (f.expected !== null) {
-    const e = f.expected;
-    rows.push([
-      'expected',
-      `${formatIsoTime(e.startMs)} .. ${formatIsoTime(e.endMs)} (${e.endSource})`,
-      e.hw,
-      e.cidHex ?? '-',
-      '',
-    ]);
+  const rows: string[] = [];
+  const e = f.expected;
+  if (e !== null) {
+    rows.push(
+      [
+        'expected',
+        formatIsoTime(e.startMs),
+        `${formatIsoTime(e.endMs)} (${e.endSource} end)`,
+        e.hw,
+        option82Text(e.cidHex, e.remoteIdHex),
+        '',
+      ]
+        .map((v) => cell(v))
+        .join(''),
+    );
   }
   for (const a of f.actual) {
     // In UTC and canonical hex like the expected row above it; then exactly as Gluff stored them.
-    const interval =
-      a.startMs === null && a.endMs === null
-        ? '-'
-        : `${formatIsoTime(a.startMs)} .. ${formatIsoTime(a.endMs)}`;
-    rows.push([
-      `Gluff row ${a.id}`,
-      interval,
-      a.hw ?? '-',
-      a.cidHex ?? '-',
-      `${a.startText} .. ${a.endText}; cid ${a.cidText ?? '-'}`,
-    ]);
+    const differs = e === null ? new Set<RowField>() : differingFields(f, e, a);
+    rows.push(
+      [
+        cell(`Gluff row ${a.id}`),
+        cell(formatIsoTime(a.startMs), false, differs.has('start')),
+        cell(formatIsoTime(a.endMs), false, differs.has('end')),
+        cell(a.hw ?? '-', false, differs.has('hw')),
+        cell(option82Text(a.cidHex, a.remoteIdHex), false, differs.has('cid')),
+        cell(`${a.startText} .. ${a.endText}; cid ${a.cidText ?? '-'}`),
+      ].join(''),
+    );
   }
   out.push(`<p>culprit: <b>${escapeXml(f.culprit)}</b> (${escapeXml(CULPRIT_COMPONENT[f.culprit])})</p>`);
   const att = f.attribution;
@@ -121,7 +176,19 @@ function findingSection(f: Finding, index: number, maxEvidence: number): string 
         `<pre class="witness">${escapeXml(att.witnessLines.map((l) => `#${l.rawId} ${l.text}`).join('\n'))}</pre>`,
       );
   }
-  if (rows.length > 0) out.push(table(['', 'interval (UTC)', 'hw', 'circuit-id', 'as stored'], rows));
+  if (rows.length > 0) {
+    const head = [
+      '',
+      'start (UTC)',
+      'end (UTC)',
+      'hw',
+      'circuit-id',
+      `as stored (${storedZoneText(gluffZone)})`,
+    ];
+    out.push(
+      `<table>\n<tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr>\n${rows.map((r) => `<tr>${r}</tr>`).join('\n')}\n</table>`,
+    );
+  }
   if (f.evidenceLines.length > 0) {
     const shown = f.evidenceLines.slice(0, maxEvidence).map((l) => `#${l.rawId} ${l.text}`);
     if (f.evidenceLines.length > shown.length)
@@ -146,7 +213,7 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     '</head>',
     '<body>',
     `<h1>gluff-verify: <span class="${result.verdict}">${verdict}</span></h1>`,
-    `<p>window ${result.window.fromMs === null && result.window.toMs === null ? 'the whole store' : `${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}`}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
+    `<p>window ${escapeXml(formatWindow(result.window))}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
   ];
   const noGluff = result.gluff.kind === 'none';
   out.push(
@@ -214,6 +281,10 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     out.push('<h2>Memory</h2>');
     out.push(table(['process', 'verdict', 'samples', 'slope', 'reason'], memoryRows(result.memory)));
   }
+  if (result.findings.some((f) => f.expected !== null && f.actual.length > 0))
+    out.push(
+      `<p class="legend">${DIFFERS} marks a value of a Gluff row that differs from the expected row.</p>`,
+    );
   let index = 0;
   for (const [severity, title] of [
     ['fail', 'Failures'],
@@ -222,12 +293,12 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     const list = bySeverity(severity);
     if (list.length === 0) continue;
     out.push(`<h2>${title} (${list.length})</h2>`);
-    for (const f of list) out.push(findingSection(f, ++index, o.maxEvidence));
+    for (const f of list) out.push(findingSection(f, ++index, o.maxEvidence, result.gluff.zone));
   }
   const warnings = bySeverity('warn');
   if (warnings.length > 0) {
     out.push(`<details>\n<summary><b>Warnings (${warnings.length}): not failures</b></summary>`);
-    for (const f of warnings) out.push(findingSection(f, ++index, o.maxEvidence));
+    for (const f of warnings) out.push(findingSection(f, ++index, o.maxEvidence, result.gluff.zone));
     out.push('</details>');
   }
   if (result.rigEvents.length > 0) out.push(...rigEventsSection(result.rigEvents));

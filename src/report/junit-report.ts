@@ -7,7 +7,14 @@
  */
 import type { Finding, FindingKind, VerificationResult } from '../model/lease.js';
 import { CULPRIT_COMPONENT, CULPRITS } from '../model/lease.js';
-import { escapeXml, expandTimeTokens, formatIsoTime } from './format-time.js';
+import {
+  countOf,
+  escapeXml,
+  expandTimeTokens,
+  formatActualInterval,
+  formatIsoTime,
+  storedZoneText,
+} from './format-time.js';
 
 /** Check families: what a CI dashboard groups by. Every finding kind belongs to exactly one. */
 export const CHECK_FAMILIES: Record<string, readonly FindingKind[]> = {
@@ -41,7 +48,8 @@ interface Case {
   failureText?: string;
 }
 
-function describeFinding(f: Finding): string {
+/** A finding as text: the expected row, then each Gluff row in UTC and, in brackets, as stored in gluff's zone. */
+function describeFinding(f: Finding, gluffZone: string | undefined): string {
   const lines = [
     `[${f.kind}] ${expandTimeTokens(f.message)}`,
     `culprit: ${f.culprit} (${CULPRIT_COMPONENT[f.culprit]})`,
@@ -51,21 +59,25 @@ function describeFinding(f: Finding): string {
     lines.push(`why: ${expandTimeTokens(a.explanation)} [${a.rule}, ${a.how}]`);
     for (const l of a.witnessLines) lines.push(`witness #${l.rawId}: ${l.text}`);
   }
-  for (const a of f.actual)
-    lines.push(
-      `actual row id=${a.id} start=${a.startText} end=${a.endText} hw=${a.hw ?? '-'} cid=${a.cidText ?? '-'}`,
-    );
   if (f.expected !== null) {
     const e = f.expected;
     lines.push(
-      `expected start=${formatIsoTime(e.startMs)} end=${formatIsoTime(e.endMs)} (${e.endSource}) hw=${e.hw} cid=${e.cidHex ?? '-'}`,
+      `expected start=${formatIsoTime(e.startMs)} end=${formatIsoTime(e.endMs)} (${e.endSource} end) hw=${e.hw} cid=${e.cidHex ?? '-'}`,
+    );
+  }
+  const zone = storedZoneText(gluffZone);
+  for (const a of f.actual) {
+    const [start, end] = formatActualInterval(a).split(' .. ');
+    lines.push(
+      `actual row id=${a.id} start=${start ?? '-'} end=${end ?? '-'} hw=${a.hw ?? '-'} cid=${a.cidHex ?? '-'} ` +
+        `[as stored, ${zone}: start=${a.startText} end=${a.endText} cid=${a.cidText ?? '-'}]`,
     );
   }
   for (const l of f.evidenceLines) lines.push(`evidence #${l.rawId}: ${l.text}`);
   return lines.join('\n');
 }
 
-function renderCase(family: string, c: Case): string {
+function renderCase(family: string, c: Case, gluffZone: string | undefined): string {
   const open = `    <testcase classname="gluff-verify.${escapeXml(family)}" name="${escapeXml(c.name)}" time="0">`;
   const fails = c.findings.filter((f) => f.severity === 'fail');
   const inconclusive = c.findings.filter((f) => f.severity === 'inconclusive');
@@ -78,7 +90,7 @@ function renderCase(family: string, c: Case): string {
   }
   for (const f of fails) {
     body.push(
-      `      <failure message="${escapeXml(`${f.kind}: ${expandTimeTokens(f.message)}`)}" type="${f.kind}">${escapeXml(describeFinding(f))}</failure>`,
+      `      <failure message="${escapeXml(`${f.kind}: ${expandTimeTokens(f.message)}`)}" type="${f.kind}">${escapeXml(describeFinding(f, gluffZone))}</failure>`,
     );
   }
   if (fails.length === 0 && c.failureText === undefined) {
@@ -90,7 +102,9 @@ function renderCase(family: string, c: Case): string {
     if (reason !== undefined) body.push(`      <skipped message="${escapeXml(reason)}"/>`);
   }
   if (warns.length > 0) {
-    body.push(`      <system-out>${escapeXml(warns.map(describeFinding).join('\n\n'))}</system-out>`);
+    body.push(
+      `      <system-out>${escapeXml(warns.map((w) => describeFinding(w, gluffZone)).join('\n\n'))}</system-out>`,
+    );
   }
   return body.length === 0 ? `${open}</testcase>` : `${open}\n${body.join('\n')}\n    </testcase>`;
 }
@@ -155,7 +169,7 @@ export function renderJunitReport(result: VerificationResult): string {
     for (const [key, findings] of [...m].sort(([a], [b]) => a.localeCompare(b)))
       cases.push({ name: key, findings });
     if (cases.length === 0) continue;
-    const rendered = cases.map((c) => renderCase(family, c));
+    const rendered = cases.map((c) => renderCase(family, c, result.gluff.zone));
     const failures = rendered.filter((r) => r.includes('<failure')).length;
     const skipped = rendered.filter((r) => r.includes('<skipped')).length;
     totalTests += cases.length;
@@ -173,7 +187,7 @@ export function renderJunitReport(result: VerificationResult): string {
     const text = fails
       .map((f) => `${f.kind} ${f.ip ?? f.hw ?? ''} [${f.attribution?.rule ?? f.culprit}]`)
       .join('\n');
-    return `${open}\n      <failure message="${escapeXml(`${fails.length} fail finding(s) blame ${CULPRIT_COMPONENT[culprit]}`)}" type="${culprit}">${escapeXml(text)}</failure>\n    </testcase>`;
+    return `${open}\n      <failure message="${escapeXml(`${countOf(fails.length, 'fail finding')} ${fails.length === 1 ? 'blames' : 'blame'} ${CULPRIT_COMPONENT[culprit]}`)}" type="${culprit}">${escapeXml(text)}</failure>\n    </testcase>`;
   });
   const componentFailures = components.filter((r) => r.includes('<failure')).length;
   totalTests += components.length;

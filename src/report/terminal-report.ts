@@ -4,15 +4,19 @@
  * and NO_COLOR); text from the network is escaped.
  */
 import { Chalk } from 'chalk';
-import type { Finding, RigEventEntry, VerificationResult } from '../model/lease.js';
+import type { Finding, RigEventEntry, Severity, VerificationResult } from '../model/lease.js';
 import { CULPRIT_COMPONENT } from '../model/lease.js';
 import { failsByCulprit } from './json-report.js';
 import {
+  countOf,
   escapeForTerminal,
   expandTimeTokens,
+  formatActualInterval,
   formatIsoTime,
   formatRigEventText,
+  formatWindow,
   NO_GLUFF_TEXT,
+  storedZoneText,
 } from './format-time.js';
 
 export interface TerminalOptions {
@@ -61,6 +65,7 @@ function findingBlock(
   index: number,
   c: InstanceType<typeof Chalk>,
   maxEvidence: number,
+  gluffZone: string | undefined,
 ): string[] {
   const tag =
     f.severity === 'fail' ? c.red('FAIL') : f.severity === 'warn' ? c.yellow('WARN') : c.cyan('INCONCLUSIVE');
@@ -78,23 +83,62 @@ function findingBlock(
   if (f.expected !== null) {
     const e = f.expected;
     lines.push(
-      `   expected: ${formatIsoTime(e.startMs)} .. ${formatIsoTime(e.endMs)} (${e.endSource}) hw ${e.hw} cid ${e.cidHex ?? '-'}${e.physicalPort === null ? '' : ` port ${e.physicalPort}`}`,
+      `   expected: ${formatIsoTime(e.startMs)} .. ${formatIsoTime(e.endMs)} (${e.endSource} end) hw ${e.hw} cid ${e.cidHex ?? '-'}${e.physicalPort === null ? '' : ` port ${e.physicalPort}`}`,
     );
   }
+  // In UTC and canonical hex like the expected row, so the two compare by eye; then Gluff's stored text,
+  // which is wall time in gluff's zone, in brackets marked with that zone.
+  const zone = escapeForTerminal(storedZoneText(gluffZone));
   for (const a of f.actual) {
     lines.push(
-      `   actual:   row ${a.id}: ${escapeForTerminal(a.startText)} .. ${escapeForTerminal(a.endText)} hw ${escapeForTerminal(a.hw ?? '-')} cid ${escapeForTerminal(a.cidText ?? '-')}`,
+      `   actual:   row ${a.id}: ${formatActualInterval(a)} hw ${escapeForTerminal(a.hw ?? '-')} cid ${escapeForTerminal(a.cidHex ?? '-')} ` +
+        `[as stored, ${zone}: ${escapeForTerminal(a.startText)} .. ${escapeForTerminal(a.endText)}, cid ${escapeForTerminal(a.cidText ?? '-')}]`,
     );
   }
   const shown = f.evidenceLines.slice(0, maxEvidence);
   for (const l of shown) lines.push(c.dim(`   | ${escapeForTerminal(l.text)}`));
   if (f.evidenceLines.length > shown.length)
-    lines.push(c.dim(`   | ... ${f.evidenceLines.length - shown.length} more lines`));
+    lines.push(c.dim(`   | ... ${countOf(f.evidenceLines.length - shown.length, 'more line')}`));
   return lines;
 }
 
+/** `2 failures: 1 end-mismatch, 1 wrong-port` for the findings of one severity; null without any. */
+function severityCount(
+  findings: readonly Finding[],
+  severity: Severity,
+  noun: string,
+  plural: string,
+): string | null {
+  const of = findings.filter((f) => f.severity === severity);
+  if (of.length === 0) return null;
+  const perKind = new Map<string, number>();
+  for (const f of of) perKind.set(f.kind, (perKind.get(f.kind) ?? 0) + 1);
+  const kinds = [...perKind]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return `${countOf(of.length, noun, plural)}: ${kinds}`;
+}
+
 /**
- * Renders the report. First line, e.g. `gluff-verify: FAIL (2 findings: 1 missing-lease, 1 end-mismatch)`.
+ * The headline's counts: failures first (or `no failures`), then inconclusive findings and warnings apart,
+ * so a pass with warnings does not read like one with findings. Empty without any finding.
+ * Example: `no failures; 262 warnings: 262 port-disagreement`.
+ */
+function headlineCounts(findings: readonly Finding[]): string {
+  if (findings.length === 0) return '';
+  return [
+    severityCount(findings, 'fail', 'failure', 'failures') ?? 'no failures',
+    severityCount(findings, 'inconclusive', 'inconclusive', 'inconclusive'),
+    severityCount(findings, 'warn', 'warning', 'warnings'),
+  ]
+    .filter((p) => p !== null)
+    .join('; ');
+}
+
+/**
+ * Renders the report. First line, e.g.
+ * `gluff-verify: FAIL (2 failures: 1 end-mismatch, 1 missing-lease; 3 warnings: 3 port-disagreement); fails by culprit: 2 gluff`.
  */
 export function renderTerminalReport(
   result: VerificationResult,
@@ -108,31 +152,29 @@ export function renderTerminalReport(
       : result.verdict === 'fail'
         ? c.red.bold('FAIL')
         : c.yellow.bold('INCONCLUSIVE');
-  const countText = Object.entries(result.counts)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, n]) => `${n} ${k}`)
-    .join(', ');
+  const countText = headlineCounts(result.findings);
   const out: string[] = [];
   const blamed = Object.entries(failsByCulprit(result.findings))
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
   out.push(
-    `gluff-verify: ${verdictText}${countText === '' ? '' : ` (${result.findings.length} findings: ${countText})`}${blamed === '' ? '' : `; fails by culprit: ${blamed}`}`,
+    `gluff-verify: ${verdictText}${countText === '' ? '' : ` (${countText})`}${blamed === '' ? '' : `; fails by culprit: ${blamed}`}`,
   );
   out.push(
-    `window: ${formatIsoTime(result.window.fromMs)} .. ${formatIsoTime(result.window.toMs)}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${result.spec}`,
+    `window: ${formatWindow(result.window)}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${result.spec}`,
   );
   const expected = result.ips.reduce((n, i) => n + i.expected, 0);
   const actual = result.ips.reduce((n, i) => n + i.actual, 0);
+  const ips = countOf(result.ips.length, 'IP');
   if (result.gluff.kind === 'none') {
     out.push(c.bold(NO_GLUFF_TEXT));
-    out.push(`checked: ${result.ips.length} IPs, ${expected} rebuilt rows (not compared: no Gluff table)`);
+    out.push(`checked: ${ips}, ${countOf(expected, 'rebuilt row')} (not compared: no Gluff table)`);
   } else {
-    out.push(`checked: ${result.ips.length} IPs, ${expected} expected rows, ${actual} Gluff rows`);
+    out.push(`checked: ${ips}, ${countOf(expected, 'expected row')}, ${countOf(actual, 'Gluff row')}`);
   }
   const ch = result.channel;
   out.push(
-    `channel: ${ch.events} events, ${ch.rejections} rejected, ${ch.untrusted} untrusted, ${ch.kernelDrops} kernel drops, ${ch.appDrops} collector drops`,
+    `channel: ${countOf(ch.events, 'event')}, ${ch.rejections} rejected, ${ch.untrusted} untrusted, ${countOf(ch.kernelDrops, 'kernel drop')}, ${countOf(ch.appDrops, 'collector drop')}`,
   );
   for (const m of result.memory) {
     const slope =
@@ -143,7 +185,9 @@ export function renderTerminalReport(
         : m.verdict === 'fail'
           ? c.red('LEAK')
           : c.yellow('inconclusive');
-    out.push(`memory ${m.proc}: ${tag} (${m.samples} samples${slope}) ${escapeForTerminal(m.reason)}`);
+    out.push(
+      `memory ${m.proc}: ${tag} (${countOf(m.samples, 'sample')}${slope}) ${escapeForTerminal(m.reason)}`,
+    );
   }
   for (const r of result.inconclusiveReasons)
     out.push(c.yellow(`inconclusive: ${escapeForTerminal(expandTimeTokens(r))}`));
@@ -162,9 +206,9 @@ export function renderTerminalReport(
   const sorted = [...listed].sort((a, b) => order[a.severity] - order[b.severity]);
   const shown = sorted.slice(0, o.maxFindings);
   if (shown.length > 0) out.push('');
-  shown.forEach((f, i) => out.push(...findingBlock(f, i + 1, c, o.maxEvidence)));
+  shown.forEach((f, i) => out.push(...findingBlock(f, i + 1, c, o.maxEvidence, result.gluff.zone)));
   if (sorted.length > shown.length)
-    out.push(`... and ${sorted.length - shown.length} more findings (see the JSON report)`);
+    out.push(`... and ${countOf(sorted.length - shown.length, 'more finding')} (see the JSON report)`);
   const rig = rigEventLines(result.rigEvents);
   if (rig.length > 0) out.push('', ...rig);
   return `${out.join('\n')}\n`;

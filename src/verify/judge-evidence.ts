@@ -43,7 +43,24 @@ export interface JudgeInput {
   asOfMs: number;
   window?: TimeWindow;
   losses: readonly ChannelLoss[];
+  /**
+   * Told when each step starts, for a progress display (the CLI counts the events it hands over through
+   * `events`/`memoryEvents` itself). A plain callback: the judgement stays pure. Absent: nothing is told.
+   */
+  onPhase?: (phase: JudgePhase) => void;
 }
+
+/** The steps of the judgement, in the order they run (those that do not apply are skipped). */
+export type JudgePhase =
+  | { name: 'rebuild' }
+  /** A server's clock was off by a constant: the events are replayed with the offsets taken off. */
+  | { name: 'rebuild-with-clock-offsets'; hosts: string[] }
+  | { name: 'memory' }
+  | { name: 'diff'; expectedRows: number; actualRows: number }
+  /** Without a Gluff table: every client of the spec must hold a lease. */
+  | { name: 'self-check'; expectedRows: number }
+  /** The events are replayed through the queue model for the IPs of failed findings. */
+  | { name: 'attribute'; ips: number };
 
 export interface Judgement {
   verdict: Verdict;
@@ -65,14 +82,17 @@ function overlapsWindow(startMs: number | null, endMs: number | null, w: TimeWin
  */
 export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly string[] = []): Judgement {
   const { asOfMs, window, losses, actual } = input;
+  const tell = input.onPhase ?? (() => undefined);
   // settleSec is how late Gluff may write a row; without a Gluff table nothing is late.
   const spec =
     actual === null ? { ...input.spec, tolerances: { ...input.spec.tolerances, settleSec: 0 } } : input.spec;
   const base = { asOfMs, losses: [...losses], ...(window === undefined ? {} : { window }) };
+  tell({ name: 'rebuild' });
   const first = rebuildLeases(input.events(), spec, base);
   // A server whose syslog clock is off by a constant: reported once, and its lines replayed corrected.
   // Measured against Gluff's starts, so never without a Gluff table.
   const skews = actual === null ? [] : measureClockSkew(first.rows, [...actual], spec);
+  if (skews.length > 0) tell({ name: 'rebuild-with-clock-offsets', hosts: skews.map((k) => k.host) });
   const rebuilt =
     skews.length === 0
       ? first
@@ -81,7 +101,13 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
           hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
         });
   const expected = rebuilt.rows.filter((r) => overlapsWindow(r.startMs, r.endMs, window));
+  tell({ name: 'memory' });
   const memory = judgeMemorySamples(input.memoryEvents, spec);
+  tell(
+    actual === null
+      ? { name: 'self-check', expectedRows: expected.length }
+      : { name: 'diff', expectedRows: expected.length, actualRows: actual.length },
+  );
   const findings = [
     ...clockSkewFindings(skews, spec),
     ...rebuilt.findings,
@@ -93,6 +119,7 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
   // Attribution: who lost each failed fact (replays the channel once more, only when something failed).
   // Without a Gluff table no fact was lost on the way to it: nothing to attribute.
   const ips = actual === null ? new Set<string>() : attributionIps(findings);
+  if (ips.size > 0) tell({ name: 'attribute', ips: ips.size });
   const trace =
     ips.size === 0
       ? EMPTY_TRACE

@@ -16,6 +16,7 @@ import {
   checksumGluffTables,
   createGluffDatabase,
   rootConnection,
+  ROOT_SOCKET,
   type GluffFixture,
 } from '../helpers/gluff-mysql-fixture.js';
 
@@ -255,7 +256,8 @@ describe('readGluffLeaseRows (MariaDB)', function () {
     }
   });
 
-  it('should say GV_MYSQL_SCHEMA naming a missing column or table', async () => {
+  it('should say GV_MYSQL_SCHEMA naming every missing table and column at once', async () => {
+    // Arrange: an old schema: leases without id/lstart/lend, ips present, hws/cids/rids missing.
     const old = await createGluffDatabase(
       'gv_test_mysql_old',
       "SET SESSION sql_mode = ''; CREATE TABLE leases (ip INT NOT NULL DEFAULT 0, start DATETIME, end DATETIME, hw INT, cid INT, rid INT);" +
@@ -269,12 +271,13 @@ describe('readGluffLeaseRows (MariaDB)', function () {
         password: old.password,
         database: old.database,
       };
+      // Act, Assert
       await assert.rejects(openGluffMysql(config), (e: unknown) => {
         assert.ok(e instanceof AuditError);
         assert.equal(e.code, 'GV_MYSQL_SCHEMA');
         assert.match(
           e.message,
-          /gluff table 'leases' has no column 'id', 'lstart', 'lend'; expected the Gluff schema/,
+          /gluff table 'leases' has no column 'id', 'lstart', 'lend'; no table 'hws', 'cids', 'rids' \(ER_NO_SUCH_TABLE 1146\); expected the Gluff schema \(see specs\/gluff-schema\.sql\)/,
         );
         return true;
       });
@@ -283,9 +286,220 @@ describe('readGluffLeaseRows (MariaDB)', function () {
         `ALTER TABLE \`${old.database}\`.leases ADD id INT, ADD lstart TIMESTAMP NULL, ADD lend TIMESTAMP NULL`,
       );
       await root.end();
-      await assert.rejects(openGluffMysql(config), /no table 'hws' visible to user/);
+      await assert.rejects(openGluffMysql(config), (e: unknown) => {
+        assert.ok(e instanceof AuditError);
+        assert.equal(e.code, 'GV_MYSQL_SCHEMA');
+        assert.match(e.message, /: no table 'hws', 'cids', 'rids' \(ER_NO_SUCH_TABLE 1146\);/);
+        assert.doesNotMatch(e.message, /leases/);
+        return true;
+      });
     } finally {
       await old.drop();
+    }
+  });
+});
+
+/**
+ * What MariaDB answers for each way a login or a read can be refused, and what we say. Checked against
+ * MariaDB 10.11: a wrong password and an unknown user are the same 1045; a database the user has no grant
+ * on is 1044 whether it exists or not; only a user with a grant on that name (or global rights) hears
+ * 1049 for a missing database; a table without a grant is 1142 whether it exists or not.
+ */
+describe('openGluffMysql refusals (MariaDB)', function () {
+  this.timeout(60_000);
+  const DB = 'gv_test_mysql_refuse';
+  const MISSING_DB = 'gv_test_mysql_refuse_nodb';
+  const PASSWORD = `pw-${Date.now().toString(36)}-Refuse`;
+  const users: string[] = [];
+  let fx: GluffFixture;
+
+  /** A user at 127.0.0.1 (how a TCP connection to 127.0.0.1 is seen), then the given statements (`{u}`: the account). */
+  async function makeUser(name: string, ...statements: string[]): Promise<string> {
+    const user = `${DB}_${name}`;
+    users.push(user);
+    const root = await rootConnection();
+    try {
+      await root.query(`DROP USER IF EXISTS '${user}'@'127.0.0.1'`);
+      await root.query(`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${PASSWORD}'`);
+      for (const s of statements) await root.query(s.replaceAll('{u}', `'${user}'@'127.0.0.1'`));
+    } finally {
+      await root.end();
+    }
+    return user;
+  }
+
+  function config(user: string, over: Partial<Parameters<typeof openGluffMysql>[0]> = {}) {
+    return { host: '127.0.0.1', port: 3306, user, password: PASSWORD, database: DB, ...over };
+  }
+
+  /** Asserts the open fails with `code` and every pattern in the message; the password appears nowhere. */
+  async function refused(
+    cfg: Parameters<typeof openGluffMysql>[0],
+    code: string,
+    ...patterns: RegExp[]
+  ): Promise<void> {
+    await assert.rejects(openGluffMysql(cfg), (e: unknown) => {
+      assert.ok(e instanceof AuditError, String(e));
+      assert.equal(e.code, code, e.message);
+      for (const p of patterns) assert.match(e.message, p);
+      assert.ok(!e.message.includes(PASSWORD), 'the password leaked');
+      assert.ok(!String((e.cause as Error | undefined)?.message).includes(PASSWORD), 'the password leaked');
+      return true;
+    });
+  }
+
+  before(async () => {
+    fx = await createGluffDatabase(DB);
+    const root = await rootConnection();
+    try {
+      await root.query(`DROP DATABASE IF EXISTS \`${MISSING_DB}\``);
+    } finally {
+      await root.end();
+    }
+  });
+
+  after(async () => {
+    const root = await rootConnection();
+    try {
+      for (const u of users) await root.query(`DROP USER IF EXISTS '${u}'@'127.0.0.1'`);
+    } finally {
+      await root.end();
+    }
+    await fx?.drop();
+  });
+
+  it('should say a wrong password or an unknown user (1045: the server does not say which)', async () => {
+    const user = await makeUser('pw', `GRANT SELECT ON \`${DB}\`.* TO {u}`);
+    const either =
+      /wrong password for user '\w+'@'127\.0\.0\.1', or no such user at that host \(the server does not say which\)/;
+    await refused(
+      config(user, { password: 'Wrong-xyzzy' }),
+      'GV_MYSQL_AUTH',
+      new RegExp(`refused user '${user}'`),
+      /ER_ACCESS_DENIED_ERROR 1045/,
+      either,
+      /GLUFF_DBPWD, MYSQL_PWD or a MySQL option file/,
+    );
+    await refused(
+      config(`${DB}_nobody`),
+      'GV_MYSQL_AUTH',
+      /ER_ACCESS_DENIED_ERROR 1045/,
+      either,
+      /CREATE USER/,
+    );
+  });
+
+  it('should say that no password was given when none was (1045, using password: NO)', async () => {
+    const user = await makeUser('nopw', `GRANT SELECT ON \`${DB}\`.* TO {u}`);
+    const { password: _, ...noPassword } = config(user);
+    await refused(
+      noPassword,
+      'GV_MYSQL_AUTH',
+      /ER_ACCESS_DENIED_ERROR 1045/,
+      /no password was given: set GLUFF_DBPWD or MYSQL_PWD, or password= in the \[client\] section of an option file/,
+    );
+  });
+
+  it('should say the database does not exist to a user with a grant on its name (1049)', async () => {
+    const user = await makeUser('nodb', `GRANT SELECT ON \`${MISSING_DB}\`.* TO {u}`);
+    await refused(
+      config(user, { database: MISSING_DB }),
+      'GV_MYSQL_NO_DATABASE',
+      /ER_BAD_DB_ERROR 1049/,
+      new RegExp(`database '${MISSING_DB}' does not exist on the server`),
+      /--gluff mysql:\/\/USER@HOST\/DATABASE or GLUFF_DBDB/,
+    );
+  });
+
+  it('should say no grant or no database when the user has no grant on it (1044, whether it exists or not)', async () => {
+    const user = await makeUser('nogrant');
+    for (const database of [DB, MISSING_DB]) {
+      await refused(
+        config(user, { database }),
+        'GV_MYSQL_GRANT',
+        /ER_DBACCESS_DENIED_ERROR 1044/,
+        new RegExp(
+          `user '${user}'@'127\\.0\\.0\\.1' logged in but may not use database '${database}': it has no grant on it, or the database does not exist \\(the server does not say which`,
+        ),
+        new RegExp(`GRANT SELECT ON \`${database}\`\\.\\* TO '${user}'@'127\\.0\\.0\\.1'`),
+      );
+    }
+  });
+
+  it('should name every table the user may not read when it has a grant on some tables only (1142)', async () => {
+    const user = await makeUser('tables', `GRANT SELECT ON \`${DB}\`.leases TO {u}`);
+    await refused(
+      config(user),
+      'GV_MYSQL_GRANT',
+      new RegExp(
+        `user '${user}'@'127\\.0\\.0\\.1' may not read table 'ips', 'hws', 'cids', 'rids' \\(ER_TABLEACCESS_DENIED_ERROR 1142; the server says the same when a table does not exist\\)`,
+      ),
+      new RegExp(`GRANT SELECT ON \`${DB}\`\\.\\* TO '${user}'@'127\\.0\\.0\\.1'`),
+    );
+  });
+
+  it('should name every column the user may not read when it has column grants only (1143)', async () => {
+    const user = await makeUser(
+      'cols',
+      `GRANT SELECT (id, ip, hw) ON \`${DB}\`.leases TO {u}`,
+      ...['ips', 'hws', 'cids', 'rids'].map((t) => `GRANT SELECT ON \`${DB}\`.${t} TO {u}`),
+    );
+    await refused(
+      config(user),
+      'GV_MYSQL_GRANT',
+      /may not read column 'lstart', 'lend', 'cid', 'rid' of table 'leases' \(ER_COLUMNACCESS_DENIED_ERROR 1143/,
+    );
+  });
+
+  it('should say the account is locked (4151)', async () => {
+    const user = await makeUser(
+      'locked',
+      `GRANT SELECT ON \`${DB}\`.* TO {u}`,
+      'ALTER USER {u} ACCOUNT LOCK',
+    );
+    await refused(
+      config(user),
+      'GV_MYSQL_AUTH',
+      /ER_ACCOUNT_HAS_BEEN_LOCKED 4151/,
+      /the account of user '\w+' is locked/,
+      /ACCOUNT UNLOCK/,
+    );
+  });
+
+  it('should say the password has expired (1820)', async () => {
+    const user = await makeUser(
+      'expired',
+      `GRANT SELECT ON \`${DB}\`.* TO {u}`,
+      'ALTER USER {u} PASSWORD EXPIRE',
+    );
+    await refused(
+      config(user),
+      'GV_MYSQL_AUTH',
+      /ER_MUST_CHANGE_PASSWORD 1820/,
+      new RegExp(`the password of user '${user}' has expired`),
+    );
+  });
+
+  it('should say the account logs in by another method than a password (1698, unix_socket)', async () => {
+    const user = `${DB}_sock`;
+    const root = await rootConnection();
+    try {
+      await root.query(`DROP USER IF EXISTS '${user}'@'localhost'`);
+      await root.query(`CREATE USER '${user}'@'localhost' IDENTIFIED VIA unix_socket`);
+    } finally {
+      await root.end();
+    }
+    try {
+      await refused(
+        { host: 'localhost', port: 3306, socketPath: ROOT_SOCKET, user, password: PASSWORD, database: DB },
+        'GV_MYSQL_AUTH',
+        /ER_ACCESS_DENIED_NO_PASSWORD_ERROR 1698/,
+        /authenticates by another method than a password \(such as unix_socket/,
+      );
+    } finally {
+      const r = await rootConnection();
+      await r.query(`DROP USER IF EXISTS '${user}'@'localhost'`);
+      await r.end();
     }
   });
 });

@@ -193,7 +193,14 @@ describe('make rig-soak (scripts/rig-soak.sh)', function () {
     const r = spawnSync('bash', ['scripts/rig-soak.sh'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, DHCPD, GLUFF, MINUTES: '5', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        DHCPD,
+        GLUFF,
+        MINUTES: '5',
+        FAULTS: 'gluff-stop,release-after-restart',
+        NO_COLOR: '1',
+      },
     });
     const dirs = readdirSync(reports).filter((d) => !before.has(d) && d.startsWith('rig-'));
     const db = /database (gvrg[a-z0-9]*_soak_\w+)/.exec(r.stdout)?.[1];
@@ -213,6 +220,12 @@ describe('make rig-soak (scripts/rig-soak.sh)', function () {
       assert.ok(existsSync(join(dir, f)), `${f} missing in ${dir}`);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     assert.equal({ pass: 0, fail: 1, inconclusive: 2 }[report.verdict as string], r.status);
+    // Every fail names the link that lost its fact; the faults are in the report beside the findings.
+    for (const f of report.findings.filter((x: { severity: string }) => x.severity === 'fail'))
+      assert.ok(f.attribution !== null && f.attribution !== undefined, JSON.stringify(f).slice(0, 400));
+    const names = report.rigEvents.map((e: { name: string }) => e.name);
+    for (const n of ['gluff-stop', 'gluff-start', 'dhcpd-restart', 'release-after-restart'])
+      assert.ok(names.includes(n), `rig event ${n} missing: ${names.join(', ')}`);
     const left = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
     assert.ok(!left.split('\n').some((l) => l.startsWith(prefix)), `namespaces ${prefix}* left behind`);
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,7 @@ import {
   snapshotGluffSource,
   type GluffSource,
 } from '../gluff-source.js';
-import { terminalColor, VERDICT_EXIT, writeReports } from '../report-files.js';
+import { terminalColor, unwrittenReportsError, VERDICT_EXIT, writeReports } from '../report-files.js';
 import { runVerification } from '../verification.js';
 
 const NAME = 'demo';
@@ -319,14 +319,15 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
   const result = await verifyDemo(storePath, spec, specPath, gluff, out.asOfMs);
 
   io.stdout.write(renderTerminalReport(result, { color: terminalColor(io), maxFindings: 10 }));
-  const written = writeReports(result, { reportDir: dir, stdout: io.stdout });
+  const writes = writeReports(result, { reportDir: dir, stdout: io.stdout });
   const expected = out.expected;
   const matches = result.verdict === expected.verdict;
   io.stdout.write(
     `\ndemo: verdict ${result.verdict}; the fault catalogue expects ${expected.verdict}` +
       `${expected.kinds.length > 0 ? ` with ${expected.kinds.join(', ')}` : ''}${matches ? '' : '  <-- MISMATCH'}\n`,
   );
-  for (const path of [storePath, ...written]) io.stdout.write(`demo: ${path}\n`);
+  for (const path of [storePath, ...writes.written]) io.stdout.write(`demo: ${path}\n`);
+  if (writes.failed.length > 0) throw unwrittenReportsError(writes.failed);
   return VERDICT_EXIT[result.verdict] ?? ExitCode.internal;
 }
 

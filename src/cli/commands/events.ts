@@ -5,7 +5,14 @@
 import { AuditError, ExitCode } from '../../model/errors.js';
 import { EVENT_KINDS, type EventKind, type StoredEvent } from '../../model/events.js';
 import { EventStore } from '../../sources/sqlite/event-store.js';
-import { parseCommandArgs, parseTimeArg, requireOption, type CliIo, type Command } from '../command.js';
+import {
+  parseCommandArgs,
+  requireOption,
+  WINDOW_OPTIONS,
+  windowFromArgs,
+  type CliIo,
+  type Command,
+} from '../command.js';
 
 const help = `Usage: gluff-verify events --store DB [--kind KIND,...] [--from TIME] [--to TIME] [--untrusted] [--json]
 
@@ -17,12 +24,12 @@ Options:
   --kind K,...      only these kinds (repeatable or comma separated):
                     ${EVENT_KINDS.join(', ')}
   --from TIME       events at or after TIME (ISO 8601, e.g. 2026-11-28T01:00:00Z, or epoch ms)
-  --to TIME         events before TIME (the window is half-open)
+  --to TIME         events before TIME (the window is half-open; --to must be after --from)
   --untrusted       include messages from peers outside the collector's --allow list
   --json            one JSON object per line: id, rawId, kind, time (ISO 8601 UTC), received, host,
                     pid and every field of the event (ip, mac, via, name, leaseSec, ...)
 
-Exit: 0; 3 on usage or store errors.
+Exit: 0; 3 on usage or store errors (a --to not after --from is refused, as by verify and expected).
 
 Example:
   gluff-verify events --store rig.db --kind dhcpack,commit --from 2026-11-28T01:00:00Z --json
@@ -82,15 +89,16 @@ export const command: Command = {
     const { values } = parseCommandArgs('events', argv, {
       store: { type: 'string' },
       kind: { type: 'string', multiple: true },
-      from: { type: 'string' },
-      to: { type: 'string' },
+      from: WINDOW_OPTIONS.from,
+      to: WINDOW_OPTIONS.to,
       untrusted: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     const storePath = requireOption('events', 'store', values.store);
     const kinds = parseKinds('events', values.kind);
-    const fromMs = values.from === undefined ? undefined : parseTimeArg('events', 'from', values.from);
-    const toMs = values.to === undefined ? undefined : parseTimeArg('events', 'to', values.to);
+    const { window } = windowFromArgs('events', values, io.nowMs());
+    const fromMs = window.fromMs ?? undefined;
+    const toMs = window.toMs ?? undefined;
     const store = EventStore.open(storePath, { readonly: true });
     try {
       const events = store.queryEvents({ kinds, fromMs, toMs, includeUntrusted: values.untrusted === true });

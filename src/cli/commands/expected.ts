@@ -8,8 +8,15 @@ import { rebuildLeases } from '../../rebuild/rebuild-leases.js';
 import { expandTimeTokens, formatIsoTime, isoOrNull } from '../../report/format-time.js';
 import { EventStore } from '../../sources/sqlite/event-store.js';
 import { loadRigSpec } from '../../spec/load-rig-spec.js';
-import { parseCommandArgs, requireOption, type CliIo, type Command } from '../command.js';
-import { WINDOW_HELP, WINDOW_OPTIONS, windowFromArgs } from '../report-files.js';
+import {
+  parseCommandArgs,
+  requireOption,
+  WINDOW_HELP,
+  WINDOW_OPTIONS,
+  windowFromArgs,
+  type CliIo,
+  type Command,
+} from '../command.js';
 import { compareIps, REBUILD_KINDS } from '../verification.js';
 
 const HELP = `Usage: gluff-verify expected --store DB --spec SPEC [options]
@@ -61,10 +68,12 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
     ...WINDOW_OPTIONS,
     json: { type: 'boolean', default: false },
   });
-  const store = EventStore.open(requireOption('expected', 'store', values.store), { readonly: true });
+  const storePath = requireOption('expected', 'store', values.store);
+  const specPath = requireOption('expected', 'spec', values.spec);
+  const { window, asOfMs } = windowFromArgs('expected', values, io.nowMs());
+  const spec = loadRigSpec(specPath);
+  const store = EventStore.open(storePath, { readonly: true });
   try {
-    const spec = loadRigSpec(requireOption('expected', 'spec', values.spec));
-    const { window, asOfMs } = windowFromArgs('expected', values, io.nowMs());
     const losses = lossIntervals(store.channelStatsHistory());
     const { rows } = rebuildLeases(store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 }), spec, {
       asOfMs,

@@ -7,15 +7,22 @@ import { ExitCode, type ExitCodeValue } from '../../model/errors.js';
 import type { VerificationResult } from '../../model/lease.js';
 import { EventStore } from '../../sources/sqlite/event-store.js';
 import { loadRigSpec } from '../../spec/load-rig-spec.js';
-import { parseCommandArgs, requireOption, type CliIo, type Command } from '../command.js';
-import { GLUFF_SOURCE_HELP, GLUFF_SOURCE_OPTIONS, resolveGluffSource } from '../gluff-source.js';
 import {
-  VERDICT_EXIT,
-  writeReports,
-  terminalColor,
+  parseCommandArgs,
+  requireOption,
   WINDOW_HELP,
   WINDOW_OPTIONS,
   windowFromArgs,
+  type CliIo,
+  type Command,
+} from '../command.js';
+import { GLUFF_SOURCE_HELP, GLUFF_SOURCE_OPTIONS, resolveGluffSource } from '../gluff-source.js';
+import {
+  reportToStdout,
+  terminalColor,
+  unwrittenReportsError,
+  VERDICT_EXIT,
+  writeReports,
 } from '../report-files.js';
 import { renderTerminalReport } from '../../report/terminal-report.js';
 import { runVerification } from '../verification.js';
@@ -44,15 +51,19 @@ ${WINDOW_HELP}
   --junit FILE          write JUnit XML (one suite per check family, one case per family and IP)
   --html FILE           write a self-contained HTML page (verdict, channel, memory, every finding
                         with its rows and raw evidence)
+                        FILE '-' is stdout, for one of the three: stdout then holds that document
+                        alone and the terminal report goes to stderr
   --report-dir DIR      write verdict.txt, report.json, junit.xml and report.html into DIR (created if
                         missing)
+                        A report that cannot be written does not stop the others: all are written
+                        that can be, then verify exits 3 (GV_OUTPUT_WRITE) naming each one that could not
   --max-findings N      findings shown in full on the terminal (default 10)
   --warnings            list warnings in full on the terminal too (they are counted otherwise)
 
 Examples:
   GLUFF_DBPWD=... gluff-verify verify --store soak.db --spec specs/seed-rig.yaml \\
       --gluff mysql://gluffro@db1/dhcpd_leases --junit reports/junit.xml
-  gluff-verify verify --store soak.db --spec specs/seed-rig.yaml --gluff sqlite:gluff-snapshot.db --json -
+  gluff-verify verify --store soak.db --spec specs/seed-rig.yaml --gluff sqlite:gluff-snapshot.db --json - | jq .counts
   gluff-verify verify --store rig.db --spec rig.yaml --gluff none --report-dir reports/stock-dhcpd
 `;
 
@@ -71,12 +82,13 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
   });
   const storePath = requireOption('verify', 'store', values.store);
   const specPath = requireOption('verify', 'spec', values.spec);
+  const { window, asOfMs } = windowFromArgs('verify', values, io.nowMs());
+  const terminal = reportToStdout('verify', values) === null ? io.stdout : io.stderr;
   const spec = loadRigSpec(specPath);
   const gluff = resolveGluffSource(values.gluff, {
     env: io.env,
     ...(values['defaults-file'] === undefined ? {} : { defaultsFile: values['defaults-file'] }),
   });
-  const { window, asOfMs } = windowFromArgs('verify', values, io.nowMs());
   const store = EventStore.open(storePath, { readonly: true });
   let result: VerificationResult;
   try {
@@ -85,21 +97,22 @@ async function run(argv: string[], io: CliIo): Promise<ExitCodeValue> {
     store.close();
   }
   const maxFindings = Number(values['max-findings']);
-  io.stdout.write(
+  terminal.write(
     renderTerminalReport(result, {
-      color: terminalColor(io),
+      color: terminalColor(io, terminal),
       maxFindings: Number.isInteger(maxFindings) && maxFindings >= 0 ? maxFindings : 10,
       showWarnings: values.warnings === true,
     }),
   );
-  const written = writeReports(result, {
+  const writes = writeReports(result, {
     json: values.json,
     junit: values.junit,
     html: values.html,
     reportDir: values['report-dir'],
     stdout: io.stdout,
   });
-  for (const path of written) io.stderr.write(`report: ${path}\n`);
+  for (const path of writes.written) io.stderr.write(`report: ${path}\n`);
+  if (writes.failed.length > 0) throw unwrittenReportsError(writes.failed);
   return VERDICT_EXIT[result.verdict] ?? ExitCode.internal;
 }
 

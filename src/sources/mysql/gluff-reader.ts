@@ -98,15 +98,28 @@ const UNREACHABLE_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
-const AUTH_CODES = new Set([
-  'ER_ACCESS_DENIED_ERROR',
-  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
-  'ER_DBACCESS_DENIED_ERROR',
-  'ER_TABLEACCESS_DENIED_ERROR',
-  'ER_COLUMNACCESS_DENIED_ERROR',
-  'ER_NOT_SUPPORTED_AUTH_MODE',
-]);
-const SCHEMA_CODES = new Set(['ER_BAD_DB_ERROR', 'ER_NO_SUCH_TABLE', 'ER_BAD_FIELD_ERROR']);
+
+/**
+ * The server errors we explain, by number: mysql2 names some MariaDB numbers after MySQL's meaning of them
+ * (MariaDB's 4151, a locked account, arrives as `ER_BULK_PARSER_INCOMPLETE_ESCAPE_SEQUENCE`), so the number
+ * decides and the names here are MariaDB's. What MariaDB 10.11 answered in each case is in
+ * test/integration/mariadb.spec.ts ('openGluffMysql refusals').
+ */
+const MARIADB_ERRORS: Readonly<Record<number, string>> = {
+  1044: 'ER_DBACCESS_DENIED_ERROR',
+  1045: 'ER_ACCESS_DENIED_ERROR',
+  1049: 'ER_BAD_DB_ERROR',
+  1054: 'ER_BAD_FIELD_ERROR',
+  1130: 'ER_HOST_NOT_PRIVILEGED',
+  1142: 'ER_TABLEACCESS_DENIED_ERROR',
+  1143: 'ER_COLUMNACCESS_DENIED_ERROR',
+  1146: 'ER_NO_SUCH_TABLE',
+  1251: 'ER_NOT_SUPPORTED_AUTH_MODE',
+  1698: 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  1820: 'ER_MUST_CHANGE_PASSWORD',
+  1862: 'ER_MUST_CHANGE_PASSWORD_LOGIN',
+  4151: 'ER_ACCOUNT_HAS_BEEN_LOCKED',
+};
 
 /** Removes the password from any text we pass on (server messages do not contain it, but be sure). */
 function scrub(text: string, config: GluffMysqlConfig): string {
@@ -115,29 +128,106 @@ function scrub(text: string, config: GluffMysqlConfig): string {
 }
 
 /**
+ * `'gluffro'@'10.0.0.5'`: the user and the client host as the server names them in its message; else the
+ * user with the host left open (`'gluffro'@'…'`: a locked account's message names neither).
+ */
+function accountIn(serverMessage: string, user: string): string {
+  return /'[^']*'@'[^']*'/.exec(serverMessage)?.[0] ?? `'${user}'@'…'`;
+}
+
+/**
  * Turns a driver error into our AuditError. The cause is kept only as a scrubbed copy: a driver error
- * object may carry the connection config.
+ * object may carry the connection config. Each refusal says every cause it can have, because MariaDB gives
+ * one answer to several (a wrong password and an unknown user are both 1045; a missing database and one
+ * without a grant are both 1044 to a user with no grant on it).
  */
 export function classifyMysqlError(err: unknown, config: GluffMysqlConfig, doing: string): AuditError {
-  const e = err as Partial<QueryError> & { code?: string; message?: string };
+  const e = err as Partial<QueryError> & { code?: string; message?: string; errno?: number };
+  const errno = typeof e.errno === 'number' ? e.errno : 0;
+  const name = MARIADB_ERRORS[errno];
   const code = e.code ?? '';
-  const detail = scrub(`${code === '' ? '' : `${code}: `}${e.message ?? String(err)}`, config);
+  const serverMessage = scrub(e.message ?? String(err), config);
+  const detail =
+    name !== undefined
+      ? `${name} ${errno}: ${serverMessage}`
+      : `${code === '' ? '' : `${code}: `}${serverMessage}`;
   const cause = new Error(detail);
   const where = describeGluffMysql(config);
-  if (AUTH_CODES.has(code)) {
-    return new AuditError(
-      'GV_MYSQL_AUTH',
-      `${where}: the server refused user '${config.user}' while ${doing} (${detail}); expected a user with ` +
-        'SELECT on the Gluff tables and its password in GLUFF_DBPWD, MYSQL_PWD or a MySQL option file',
-      { cause },
-    );
-  }
-  if (SCHEMA_CODES.has(code)) {
-    return new AuditError(
-      'GV_MYSQL_SCHEMA',
-      `${where}: ${detail} while ${doing}; expected the Gluff schema (see specs/gluff-schema.sql)`,
-      { cause },
-    );
+  const account = accountIn(serverMessage, config.user);
+  const db = config.database;
+  const refused = `${where}: the server refused user '${config.user}' while ${doing} (${detail})`;
+  const auth = (why: string) => new AuditError('GV_MYSQL_AUTH', `${refused}: ${why}`, { cause });
+  switch (errno) {
+    case 1045:
+      return /using password: NO/i.test(serverMessage)
+        ? auth(
+            'no password was given: set GLUFF_DBPWD or MYSQL_PWD, or password= in the [client] section of an ' +
+              `option file (--defaults-file, ~/.my.cnf); or there is no user ${account} (the server does not say which)`,
+          )
+        : auth(
+            `wrong password for user ${account}, or no such user at that host (the server does not say which); ` +
+              'expected the password of a user with SELECT on the Gluff tables in GLUFF_DBPWD, MYSQL_PWD or a MySQL ' +
+              `option file, and the user made by CREATE USER ${account} IDENTIFIED BY '…'`,
+          );
+    case 1698:
+      return auth(
+        `account ${account} authenticates by another method than a password (such as unix_socket, which admits ` +
+          'only the operating-system user of that name over the server socket); connect as that user, or give ' +
+          `the account a password: ALTER USER ${account} IDENTIFIED BY '…'`,
+      );
+    case 4151:
+      return auth(
+        `the account of user '${config.user}' is locked; an administrator unlocks it with ` +
+          `ALTER USER ${account} ACCOUNT UNLOCK`,
+      );
+    case 1820:
+    case 1862:
+      return auth(
+        `the password of user '${config.user}' has expired; set a new one (ALTER USER ${account} IDENTIFIED BY '…') ` +
+          'and give it in GLUFF_DBPWD, MYSQL_PWD or the option file',
+      );
+    case 1130:
+      return auth(
+        `no account of user '${config.user}' may connect from this host; expected CREATE USER for it`,
+      );
+    case 1251:
+      return auth(
+        'the server asks for an authentication method this client does not support; expected an account ' +
+          `with a password (ALTER USER ${account} IDENTIFIED VIA mysql_native_password USING PASSWORD('…'))`,
+      );
+    case 1044:
+      return new AuditError(
+        'GV_MYSQL_GRANT',
+        `${where}: user ${account} logged in but may not use database '${db}': it has no grant on it, or the ` +
+          'database does not exist (the server does not say which to a user without a grant on it) ' +
+          `(${detail}); check the name in --gluff mysql://USER@HOST/DATABASE or GLUFF_DBDB, and ` +
+          `GRANT SELECT ON \`${db}\`.* TO ${account}`,
+        { cause },
+      );
+    case 1049:
+      return new AuditError(
+        'GV_MYSQL_NO_DATABASE',
+        `${where}: database '${db}' does not exist on the server (${detail}); expected the Gluff database ` +
+          "named in --gluff mysql://USER@HOST/DATABASE or GLUFF_DBDB (Gluff's default: dhcpd_leases)",
+        { cause },
+      );
+    case 1142:
+    case 1143:
+      return new AuditError(
+        'GV_MYSQL_GRANT',
+        `${where}: user ${account} was refused SELECT while ${doing} (${detail}); expected ` +
+          `GRANT SELECT ON \`${db}\`.* TO ${account}`,
+        { cause },
+      );
+    case 1146:
+    case 1054:
+      return new AuditError(
+        'GV_MYSQL_SCHEMA',
+        `${where}: ${detail} while ${doing}; expected the Gluff schema (see specs/gluff-schema.sql)`,
+        { cause },
+      );
+    default:
+      break;
   }
   if (code === 'ER_UNKNOWN_TIME_ZONE') {
     return new AuditError(
@@ -232,7 +322,13 @@ export class GluffMysqlReader {
     }
   }
 
-  /** Throws GV_MYSQL_SCHEMA naming the first missing table, or every missing column of a table. */
+  /**
+   * Checks every table and column of GLUFF_REQUIRED_COLUMNS and reports all problems at once: GV_MYSQL_SCHEMA
+   * when any is missing (with any grant problems beside it), GV_MYSQL_GRANT when all exist but some cannot be
+   * read. information_schema shows only what the user may read, so whatever it lacks is probed with a
+   * `SELECT … LIMIT 0`: 1146/1054 say missing, 1142/1143 say not granted (or missing: MariaDB does not tell
+   * a user without a grant whether a table exists).
+   */
   private async checkSchema(): Promise<void> {
     const rows = await queryAsync<{ t: string; c: string }>(
       this.conn,
@@ -244,25 +340,78 @@ export class GluffMysqlReader {
       if (!have.has(t)) have.set(t, new Set());
       have.get(t)?.add(String(r.c).toLowerCase());
     }
-    const where = describeGluffMysql(this.config);
+    /** Runs a probe: null when it worked, else the server's errno. */
+    const probe = async (sql: string): Promise<number | null> => {
+      try {
+        await queryAsync(this.conn, sql);
+        return null;
+      } catch (err) {
+        const errno = (err as { errno?: unknown }).errno;
+        if (typeof errno === 'number' && [1054, 1142, 1143, 1146].includes(errno)) return errno;
+        throw err;
+      }
+    };
+    const missingTables: string[] = [];
+    const deniedTables: string[] = [];
+    const missingColumns: [string, string[]][] = [];
+    const deniedColumns: [string, string[]][] = [];
     for (const [table, columns] of Object.entries(GLUFF_REQUIRED_COLUMNS)) {
-      const cols = have.get(table);
-      if (cols === undefined) {
-        throw new AuditError(
-          'GV_MYSQL_SCHEMA',
-          `${where}: no table '${table}' visible to user '${this.config.user}'; expected the Gluff schema ` +
-            `(see specs/gluff-schema.sql) and SELECT on ${this.config.database}.*`,
-        );
+      const seen = have.get(table);
+      if (seen === undefined) {
+        const errno = await probe(`SELECT 1 FROM \`${table}\` LIMIT 0`);
+        if (errno === 1146) {
+          missingTables.push(table);
+          continue;
+        }
+        if (errno === 1142) {
+          deniedTables.push(table);
+          continue;
+        }
       }
-      const missing = columns.filter((c) => !cols.has(c));
-      if (missing.length > 0) {
-        throw new AuditError(
-          'GV_MYSQL_SCHEMA',
-          `${where}: gluff table '${table}' has no column ${missing.map((c) => `'${c}'`).join(', ')}; ` +
-            `expected the Gluff schema (see specs/gluff-schema.sql)`,
-        );
+      const missing: string[] = [];
+      const denied: string[] = [];
+      for (const column of columns) {
+        if (seen?.has(column) === true) continue;
+        const errno = await probe(`SELECT \`${column}\` FROM \`${table}\` LIMIT 0`);
+        if (errno === 1054) missing.push(column);
+        else if (errno === 1143 || errno === 1142) denied.push(column);
       }
+      if (missing.length > 0) missingColumns.push([table, missing]);
+      if (denied.length > 0) deniedColumns.push([table, denied]);
     }
+    const names = (list: readonly string[]) => list.map((n) => `'${n}'`).join(', ');
+    const schemaParts = [
+      ...missingColumns.map(([t, cs]) => `gluff table '${t}' has no column ${names(cs)}`),
+      ...(missingTables.length === 0 ? [] : [`no table ${names(missingTables)} (ER_NO_SUCH_TABLE 1146)`]),
+    ];
+    const [account] = await queryAsync<{ u: string }>(this.conn, 'SELECT CURRENT_USER() AS u');
+    const current = String(account?.u ?? `${this.config.user}@%`);
+    const at = current.lastIndexOf('@');
+    const who = `'${current.slice(0, at)}'@'${current.slice(at + 1)}'`;
+    const grantParts = [
+      ...(deniedTables.length === 0
+        ? []
+        : [
+            `user ${who} may not read table ${names(deniedTables)} (ER_TABLEACCESS_DENIED_ERROR 1142; the server ` +
+              'says the same when a table does not exist)',
+          ]),
+      ...deniedColumns.map(
+        ([t, cs]) =>
+          `user ${who} may not read column ${names(cs)} of table '${t}' (ER_COLUMNACCESS_DENIED_ERROR 1143; the ` +
+          'server says the same when a column does not exist)',
+      ),
+    ];
+    if (schemaParts.length === 0 && grantParts.length === 0) return;
+    const where = describeGluffMysql(this.config);
+    const grant = `GRANT SELECT ON \`${this.config.database}\`.* TO ${who}`;
+    if (schemaParts.length > 0) {
+      throw new AuditError(
+        'GV_MYSQL_SCHEMA',
+        `${where}: ${[...schemaParts, ...grantParts].join('; ')}; expected the Gluff schema ` +
+          `(see specs/gluff-schema.sql)${grantParts.length > 0 ? ` and ${grant}` : ''}`,
+      );
+    }
+    throw new AuditError('GV_MYSQL_GRANT', `${where}: ${grantParts.join('; ')}; expected ${grant}`);
   }
 
   private async *stream<T>(sql: string, doing: string): AsyncGenerator<T> {
@@ -342,7 +491,10 @@ function stampText(v: unknown): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-/** Opens a reader (connect, session zone, schema check). Throws GV_MYSQL_UNREACHABLE / _AUTH / _SCHEMA. */
+/**
+ * Opens a reader (connect, session zone, schema check). Throws GV_MYSQL_UNREACHABLE, _AUTH, _NO_DATABASE,
+ * _GRANT or _SCHEMA.
+ */
 export function openGluffMysql(config: GluffMysqlConfig): Promise<GluffMysqlReader> {
   return GluffMysqlReader.open(config);
 }

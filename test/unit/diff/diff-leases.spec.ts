@@ -84,6 +84,56 @@ describe('diffLeases', () => {
     assert.deepEqual(kinds(diff(rows, actual)).sort(), ['wrong-hw', 'wrong-port']);
   });
 
+  it('should say how far a row ends or starts before or after, without a sign', () => {
+    // Arrange: the second row ends 300 s early, then 300 s late; the third starts 60 s late.
+    const rows = scenario();
+    const actual = actualFrom(rows);
+    actual[1]!.endMs = rows[1]!.endMs - 300 * S;
+    // Act
+    const early = diff(rows, actual);
+    actual[1]!.endMs = rows[1]!.endMs + 300 * S;
+    const late = diff(rows, actual);
+    actual[1]!.endMs = rows[1]!.endMs;
+    actual[2]!.startMs = rows[2]!.startMs + 60 * S;
+    const lateStart = diff(rows, actual);
+    actual[2]!.startMs = rows[2]!.startMs - 60 * S;
+    const earlyStart = diff(rows, actual);
+    // Assert
+    assert.match(early[0]!.message, /row id 2 ends 300 s before the expected commit end /);
+    assert.equal(early[0]!.details['deltaSec'], -300);
+    assert.match(late[0]!.message, /row id 2 ends 300 s after the expected commit end /);
+    assert.match(lateStart[0]!.message, /row id 3 starts 60 s after the first ACK at /);
+    assert.match(earlyStart[0]!.message, /row id 3 starts 60 s before the first ACK at /);
+    for (const f of [...early, ...late, ...lateStart, ...earlyStart]) assert.doesNotMatch(f.message, /-\d/);
+  });
+
+  it("should name both ports of a wrong-port by the spec's names and keep the hex in the details", () => {
+    const rows = scenario();
+    const actual = actualFrom(rows);
+    actual[1]!.cidHex = CID1;
+    actual[1]!.cidText = '"port1"';
+    const [f] = diff(rows, actual);
+    assert.equal(f!.kind, 'wrong-port');
+    assert.match(
+      f!.message,
+      /^10\.1\.0\.50: row id 2 names port Fa0\/1, dhcpd recorded port Fa0\/2 for the lease of /,
+    );
+    assert.doesNotMatch(f!.message, /70:6f|port1"/);
+    assert.equal(f!.details['expectedPort'], 'Fa0/2');
+    assert.equal(f!.details['actualPort'], 'Fa0/1');
+    assert.equal(f!.details['expectedCidHex'], CID2);
+    assert.equal(f!.details['actualCidHex'], CID1);
+    // Values of no port of the spec: both in canonical hex, never Gluff's text beside the hex.
+    actual[1]!.cidHex = '01:02';
+    actual[1]!.cidText = '1:2';
+    const [g] = diff(rows, actual);
+    assert.match(
+      g!.message,
+      /row id 2 names circuit-id 01:02 \/ remote-id none \(no port of the spec\), dhcpd recorded port Fa0\/2 /,
+    );
+    assert.equal(g!.details['actualPort'], null);
+  });
+
   it('should report overlapping rows once and not also an unexpected lease', () => {
     const rows = scenario();
     const actual = actualFrom(rows);

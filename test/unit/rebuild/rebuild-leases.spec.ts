@@ -282,6 +282,37 @@ describe('rebuildLeases', () => {
     );
   });
 
+  it("should word port-disagreements with the spec's port names and counts in the right number", () => {
+    // Arrange: one stale direct renewal, then (another log) a relayed exchange without Option 82.
+    const stale = new EventLog();
+    stale.map(T0 - 10 * S, 1, [
+      ['eth0', ['eth4']],
+      ['eth1', ['eth5']],
+    ]);
+    stale.grant(T0, IP, MAC1, 600, CID1);
+    stale.down(T0 + 100 * S, 2);
+    stale.map(T0 + 101 * S, 2, [
+      ['eth1', ['eth4']],
+      ['eth0', ['eth5']],
+    ]);
+    stale.grant(T0 + 300 * S, IP, MAC1, 600, CID1, { giaddr: '0.0.0.0' });
+    const bare = new EventLog();
+    bare.map(T0 - 10 * S, 1, [['eth0', ['eth4']]]);
+    bare.grant(T0, IP, MAC1, 600, null);
+    // Act
+    const [s1] = rebuild(stale).findings;
+    const [s2] = rebuild(bare).findings;
+    // Assert
+    assert.match(
+      s1!.message,
+      /: 1 direct renewal from \{\{t:\d+\}\} recorded the circuit-id of Fa0\/1 \(70:6f:72:74:31\) kept from an earlier relayed exchange, but the permuter had the client on Fa0\/2 /,
+    );
+    assert.match(
+      s2!.message,
+      /: 1 relayed exchange from \{\{t:\d+\}\} carried no circuit-id, but the permuter had the client on Fa0\/1 /,
+    );
+  });
+
   it('should report a relayed exchange without the port circuit-id as switch-not-stamping', () => {
     const log = new EventLog();
     log.map(T0 - 10 * S, 1, [['eth0', ['eth4']]]);
@@ -321,6 +352,7 @@ describe('rebuildLeases', () => {
       findings.map((f) => [f.kind, f.details['culprit'], f.details['firstMs']]),
       [['port-disagreement', 'moved-without-dhcp', T0 + 121 * S]],
     );
+    assert.match(findings[0]!.message, /so the row keeps the circuit-id of Fa0\/1 \(70:6f:72:74:31\)$/);
   });
 
   it('should say a client moved to another subnet leased a new address, not that no DHCP followed', () => {

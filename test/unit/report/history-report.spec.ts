@@ -137,6 +137,8 @@ describe('renderHistoryText', () => {
     assert.equal(renderHistoryText([]), 'history: no runs yet\n');
     const runs = Array.from({ length: 12 }, (_, i) => run(`r${i}`, []));
     assert.match(renderHistoryText(runs, 10), /\n\.\.\. 2 older runs\n$/);
+    assert.match(renderHistoryText(runs, 11), /\n\.\.\. 1 older run\n$/);
+    assert.match(renderHistoryHtml(runs.slice(0, 1)), /<h1>gluff-verify: 1 run<\/h1>/);
   });
 });
 

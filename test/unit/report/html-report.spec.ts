@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { requireXmllint, xmllintComplaints } from '../../helpers/xmllint.js';
 import type { LeakVerdict, RigEventEntry } from '../../../src/model/lease.js';
 import { renderHtmlReport } from '../../../src/report/html-report.js';
-import { finding, result, T0 } from '../../helpers/fixtures.js';
+import { actualLease, finding, result, T0 } from '../../helpers/fixtures.js';
 
 const RIG_EVENT: RigEventEntry = {
   atMs: T0,
@@ -52,7 +52,7 @@ describe('renderHtmlReport', () => {
     // The Gluff row in UTC and canonical hex beside the expected one, then as Gluff stored it.
     assert.match(
       html,
-      /<td>Gluff row 7<\/td><td>2026-11-28T01:00:00Z \.\. 2026-11-28T01:05:00Z<\/td><td>52:54:00:12:34:56<\/td><td>00:04:00:01:00:02<\/td><td>2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00; cid 0:4:0:1:0:2<\/td>/,
+      /<td>Gluff row 7<\/td><td>2026-11-28T01:00:00Z<\/td><td class="differs">≠ 2026-11-28T01:05:00Z<\/td><td>52:54:00:12:34:56<\/td><td>00:04:00:01:00:02<\/td><td>2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00; cid 0:4:0:1:0:2<\/td>/,
     );
     assert.match(html, /#12 Nov 28 02:00:00 dhcp1 dhcpd\[812\]: DHCPACK on 10\.1\.0\.50/);
     assert.match(html, /<td>gluff@dhcp1<\/td><td>LEAK<\/td><td>288<\/td><td>1024\.0 KiB\/h/);
@@ -119,20 +119,25 @@ describe('renderHtmlReport', () => {
   });
 
   it('should keep any text from syslog or Gluff as text: the markup is the same whatever it says', () => {
-    const plain = tags(renderHtmlReport(result({ memory: [LEAK], rigEvents: [RIG_EVENT] })));
+    const plain = tags(
+      renderHtmlReport(
+        result({ memory: [LEAK], rigEvents: [RIG_EVENT], window: { fromMs: T0, toMs: null, asOfMs: T0 } }),
+      ),
+    );
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
         const html = renderHtmlReport(
           result({
             spec: text,
-            gluff: { kind: 'sqlite', description: text },
+            gluff: { kind: 'sqlite', description: text, zone: text },
+            window: { fromMs: T0, toMs: null, asOfMs: T0 },
             rigEvents: [{ atMs: T0, host: text, name: text, fields: { [text]: text, k: text }, rawId: 1 }],
             memory: [{ ...LEAK, reason: text }],
             findings: [
               finding({
                 message: text,
                 hw: text,
-                actual: [{ ...finding().actual[0]!, startText: text, hw: text, cidText: text }],
+                actual: [{ ...finding().actual[0]!, startText: text, hw: text, cidText: text, cidHex: text }],
                 evidenceLines: [{ rawId: 1, text }],
               }),
             ],
@@ -159,5 +164,59 @@ describe('renderHtmlReport', () => {
       }),
     );
     assert.equal(xmllintComplaints(html), '');
+  });
+
+  it('should mark the cells of a Gluff row that differ from the expected row, with a class and a visible sign', () => {
+    // Arrange: a wrong-port finding (the circuit-id differs) and a start-mismatch (the start differs).
+    const wrongPort = finding({
+      kind: 'wrong-port',
+      actual: [actualLease({ endMs: T0 + 600_000, cidHex: '00:04:00:01:00:03', cidText: '0:4:0:1:0:3' })],
+    });
+    const lateStart = finding({
+      kind: 'start-mismatch',
+      actual: [actualLease({ startMs: T0 + 60_000, endMs: T0 + 600_000 })],
+    });
+    // Act
+    const html = renderHtmlReport(
+      result({
+        gluff: {
+          kind: 'mysql',
+          description: 'mysql://gluffro@db1:3306/dhcpd_leases',
+          zone: 'Europe/Stockholm',
+        },
+        findings: [wrongPort, lateStart],
+      }),
+    );
+    // Assert
+    assert.match(
+      html,
+      /<p class="legend">≠ marks a value of a Gluff row that differs from the expected row\.<\/p>/,
+    );
+    assert.match(html, /\.differs \{[^}]*font-weight: bold/);
+    assert.match(
+      html,
+      /<th>start \(UTC\)<\/th><th>end \(UTC\)<\/th><th>hw<\/th><th>circuit-id<\/th><th>as stored \(Europe\/Stockholm\)<\/th>/,
+    );
+    assert.match(
+      html,
+      /<td>Gluff row 7<\/td><td>2026-11-28T01:00:00Z<\/td><td>2026-11-28T01:10:00Z<\/td><td>52:54:00:12:34:56<\/td><td class="differs">≠ 00:04:00:01:00:03<\/td>/,
+    );
+    assert.match(
+      html,
+      /<td>Gluff row 7<\/td><td class="differs">≠ 2026-11-28T01:01:00Z<\/td><td>2026-11-28T01:10:00Z<\/td><td>52:54:00:12:34:56<\/td><td>00:04:00:01:00:02<\/td>/,
+    );
+    // The expected row itself is never marked.
+    assert.match(
+      html,
+      /<td>expected<\/td><td>2026-11-28T01:00:00Z<\/td><td>2026-11-28T01:10:00Z \(commit end\)<\/td>/,
+    );
+  });
+
+  it('should say the whole store, or name the open end, for the window', () => {
+    const page = (fromMs: number | null, toMs: number | null) =>
+      renderHtmlReport(result({ window: { fromMs, toMs, asOfMs: T0 } }));
+    assert.match(page(null, null), /<p>window the whole store, as of 2026-11-28T01:00:00Z;/);
+    assert.match(page(T0, null), /<p>window 2026-11-28T01:00:00Z to as-of, as of /);
+    assert.match(page(null, T0), /<p>window the first event to 2026-11-28T01:00:00Z, as of /);
   });
 });

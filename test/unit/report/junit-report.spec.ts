@@ -96,7 +96,16 @@ describe('renderJunitReport', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
         const xml = renderJunitReport(
-          result({ findings: [finding({ message: text, evidenceLines: [{ rawId: 1, text }] })] }),
+          result({
+            gluff: { kind: 'mysql', description: 'mysql://gluffro@db1:3306/dhcpd_leases', zone: text },
+            findings: [
+              finding({
+                message: text,
+                evidenceLines: [{ rawId: 1, text }],
+                actual: [{ ...finding().actual[0]!, startText: text, cidText: text, cidHex: text }],
+              }),
+            ],
+          }),
         );
         // No character XML 1.0 forbids, and no raw markup from the text.
         assert.doesNotMatch(xml, /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/);
@@ -135,5 +144,26 @@ describe('renderJunitReport', () => {
       assert.doesNotMatch(xml, new RegExp(`gluff-verify\\.${family}`));
     // The rebuild's own port check still ran, per IP.
     assert.equal(attr(xml, 'testsuite', 'name="gluff-verify.port"', 'tests'), '2');
+  });
+
+  it("should give the Gluff row in UTC like the expected one, and Gluff's stored text marked with its zone", () => {
+    const xml = renderJunitReport(
+      result({
+        gluff: {
+          kind: 'mysql',
+          description: 'mysql://gluffro@db1:3306/dhcpd_leases',
+          zone: 'Europe/Stockholm',
+        },
+      }),
+    );
+    assert.match(
+      xml,
+      /expected start=2026-11-28T01:00:00Z end=2026-11-28T01:10:00Z \(commit end\) hw=52:54:00:12:34:56 cid=00:04:00:01:00:02\n/,
+    );
+    assert.match(
+      xml,
+      /actual row id=7 start=2026-11-28T01:00:00Z end=2026-11-28T01:05:00Z hw=52:54:00:12:34:56 cid=00:04:00:01:00:02 \[as stored, Europe\/Stockholm: start=2026-11-28 02:00:00 end=2026-11-28 02:05:00 cid=0:4:0:1:0:2\]/,
+    );
+    assert.match(xml, /message="1 fail finding blames gluff.c"/);
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { RigEventEntry } from '../../../src/model/index.js';
 import { renderTerminalReport } from '../../../src/report/terminal-report.js';
-import { finding, result, T0 } from '../../helpers/fixtures.js';
+import { actualLease, finding, result, T0 } from '../../helpers/fixtures.js';
 
 function rigEvent(i: number, name: string, fields: Record<string, string>): RigEventEntry {
   return { atMs: T0 + i * 1000, host: 'gvrg-sw', name, fields, rawId: 100 + i };
@@ -11,9 +11,9 @@ describe('renderTerminalReport', () => {
   it('should start with the verdict and counts and show the evidence lines', () => {
     const text = renderTerminalReport(result());
     const lines = text.split('\n');
-    assert.equal(lines[0], 'gluff-verify: FAIL (1 findings: 1 end-mismatch); fails by culprit: 1 gluff');
+    assert.equal(lines[0], 'gluff-verify: FAIL (1 failure: 1 end-mismatch); fails by culprit: 1 gluff');
     assert.match(text, /^1\. FAIL end-mismatch 10\.1\.0\.50 52:54:00:12:34:56$/m);
-    assert.match(text, /^ {3}actual: {3}row 7: 2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00 /m);
+    assert.match(text, /^ {3}actual: {3}row 7: 2026-11-28T01:00:00Z \.\. 2026-11-28T01:05:00Z /m);
     assert.match(text, /^ {3}\| Nov 28 02:00:00 dhcp1 dhcpd\[812\]: DHCPACK on 10\.1\.0\.50/m);
   });
 
@@ -104,7 +104,125 @@ describe('renderTerminalReport', () => {
       text,
       /^Gluff: none — stock dhcpd run: lease rows not compared; rig and channel self-check$/m,
     );
-    assert.match(text, /^checked: 1 IPs, 2 rebuilt rows \(not compared: no Gluff table\)$/m);
+    assert.match(text, /^checked: 1 IP, 2 rebuilt rows \(not compared: no Gluff table\)$/m);
     assert.doesNotMatch(renderTerminalReport(result()), /Gluff: none/);
+  });
+
+  it('should count warnings apart from failures in the headline', () => {
+    // Arrange
+    const warn = finding({ kind: 'port-disagreement', severity: 'warn', culprit: 'rig' });
+    const unsettled = finding({ kind: 'not-settled', severity: 'inconclusive', culprit: 'channel' });
+    const headline = (r: Parameters<typeof renderTerminalReport>[0]) =>
+      renderTerminalReport(r).split('\n')[0];
+    // Act, Assert
+    assert.equal(
+      headline(result({ findings: Array.from({ length: 262 }, () => warn), verdict: 'pass' })),
+      'gluff-verify: PASS (no failures; 262 warnings: 262 port-disagreement)',
+    );
+    assert.equal(
+      headline(result({ findings: [finding(), finding({ kind: 'wrong-port' }), warn], verdict: 'fail' })),
+      'gluff-verify: FAIL (2 failures: 1 end-mismatch, 1 wrong-port; 1 warning: 1 port-disagreement); fails by culprit: 2 gluff',
+    );
+    assert.equal(
+      headline(result({ findings: [unsettled, warn, warn], verdict: 'inconclusive' })),
+      'gluff-verify: INCONCLUSIVE (no failures; 1 inconclusive: 1 not-settled; 2 warnings: 2 port-disagreement)',
+    );
+  });
+
+  it('should say one finding, row, IP, sample and line in the singular', () => {
+    const text = renderTerminalReport(
+      result({
+        findings: [
+          finding(),
+          finding({ evidenceLines: Array.from({ length: 5 }, (_, i) => ({ rawId: i, text: `l${i}` })) }),
+        ],
+        ips: [{ ip: '10.1.0.50', expected: 1, actual: 1 }],
+        channel: { events: 1, rejections: 1, kernelDrops: 1, appDrops: 1, untrusted: 1 },
+        memory: [
+          {
+            proc: 'gluff@dhcp1',
+            verdict: 'inconclusive',
+            reason: 'too few samples',
+            segments: 1,
+            samples: 1,
+            slopeBytesPerHour: null,
+            slopeLowBytesPerHour: null,
+            slopeHighBytesPerHour: null,
+            growthBytes: null,
+            pValue: null,
+          },
+        ],
+      }),
+      { maxFindings: 1 },
+    );
+    assert.match(text, /^checked: 1 IP, 1 expected row, 1 Gluff row$/m);
+    assert.match(text, /^channel: 1 event, 1 rejected, 1 untrusted, 1 kernel drop, 1 collector drop$/m);
+    assert.match(text, /^memory gluff@dhcp1: inconclusive \(1 sample\) too few samples$/m);
+    assert.match(text, /^\.\.\. and 1 more finding \(see the JSON report\)$/m);
+    const lines = renderTerminalReport(
+      result({
+        findings: [
+          finding({ evidenceLines: Array.from({ length: 5 }, (_, i) => ({ rawId: i, text: `l${i}` })) }),
+        ],
+      }),
+    );
+    assert.match(lines, /^ {3}\| \.\.\. 1 more line$/m);
+  });
+
+  it('should say "the whole store" for a window without bounds, and name the open end otherwise', () => {
+    const asOfMs = T0 + 3_600_000;
+    const windowLine = (fromMs: number | null, toMs: number | null) =>
+      renderTerminalReport(result({ window: { fromMs, toMs, asOfMs } })).split('\n')[1];
+    assert.equal(
+      windowLine(null, null),
+      'window: the whole store, as of 2026-11-28T02:00:00Z; spec specs/seed-rig.yaml',
+    );
+    assert.equal(
+      windowLine(T0, null),
+      'window: 2026-11-28T01:00:00Z to as-of, as of 2026-11-28T02:00:00Z; spec specs/seed-rig.yaml',
+    );
+    assert.equal(
+      windowLine(null, T0),
+      'window: the first event to 2026-11-28T01:00:00Z, as of 2026-11-28T02:00:00Z; spec specs/seed-rig.yaml',
+    );
+    assert.equal(
+      windowLine(T0, T0 + 60_000),
+      'window: 2026-11-28T01:00:00Z to 2026-11-28T01:01:00Z, as of 2026-11-28T02:00:00Z; spec specs/seed-rig.yaml',
+    );
+  });
+
+  it("should show the Gluff row in UTC like the expected one, and Gluff's stored text marked with its zone", () => {
+    const text = renderTerminalReport(
+      result({
+        gluff: {
+          kind: 'mysql',
+          description: 'mysql://gluffro@db1:3306/dhcpd_leases',
+          zone: 'Europe/Stockholm',
+        },
+      }),
+    );
+    assert.match(
+      text,
+      /^ {3}expected: 2026-11-28T01:00:00Z \.\. 2026-11-28T01:10:00Z \(commit end\) hw 52:54:00:12:34:56 cid 00:04:00:01:00:02 port Fa0\/2$/m,
+    );
+    assert.match(
+      text,
+      /^ {3}actual: {3}row 7: 2026-11-28T01:00:00Z \.\. 2026-11-28T01:05:00Z hw 52:54:00:12:34:56 cid 00:04:00:01:00:02 \[as stored, Europe\/Stockholm: 2026-11-28 02:00:00 \.\. 2026-11-28 02:05:00, cid 0:4:0:1:0:2\]$/m,
+    );
+    // An invalid row: no instant, the stored text says why.
+    const invalid = renderTerminalReport(
+      result({
+        findings: [
+          finding({
+            kind: 'invalid-row',
+            actual: [actualLease({ startMs: null, startText: '0000-00-00 00:00:00' })],
+          }),
+        ],
+      }),
+    );
+    assert.match(
+      invalid,
+      /row 7: - \.\. 2026-11-28T01:05:00Z .*\[as stored, gluff's zone: 0000-00-00 00:00:00 \.\. /,
+    );
   });
 });
