@@ -154,7 +154,7 @@ export function judgeMemory(
     reason: '',
   };
   const kib = (b: number | null) => (b === null ? '?' : `${(b / 1024).toFixed(1)} KiB`);
-  const summary = `${worst.metric === 'rssBytes' ? 'RSS' : 'data size'} slope ${kib(worst.trend.slope)}/h (95% ${kib(worst.trend.slopeLow)}..${kib(worst.trend.slopeHigh)}), p=${worst.trend.pValue.toPrecision(2)}, growth ${kib(worst.growthBytes)} over ${judgedHours.toFixed(2)} h`;
+  const summary = `${worst.metric === 'rssBytes' ? 'RSS' : 'data size'} slope ${kib(worst.trend.slope)}/h (95% ${kib(worst.trend.slopeLow)}/h..${kib(worst.trend.slopeHigh)}/h), p=${worst.trend.pValue.toPrecision(2)}, growth ${kib(worst.growthBytes)} over ${judgedHours.toFixed(2)} h`;
   if (!worst.leak) {
     const why =
       worst.trend.s <= 0 || worst.trend.pValue >= o.alpha

@@ -102,6 +102,7 @@ export function renderJsonReport(result: VerificationResult): string {
     },
     spec: result.spec,
     gluff: result.gluff.description,
+    ...(result.gluff.zone === undefined ? {} : { gluffZone: result.gluff.zone }),
     counts: result.counts,
     failsByCulprit: failsByCulprit(result.findings),
     inconclusiveReasons: result.inconclusiveReasons.map(expandTimeTokens),

@@ -77,6 +77,8 @@ describe('judgeMemory', () => {
     assert.ok(verdict.slopeLowBytesPerHour! <= MB && MB <= verdict.slopeHighBytesPerHour!);
     assert.equal(finding?.kind, 'memory-leak');
     assert.equal(finding?.culprit, 'dhcpd');
+    // Every rate in the message carries its unit, the interval's bounds too.
+    assert.match(finding!.message, /slope [\d.]+ \w+\/h \(95% [\d.]+ \w+\/h\.\.[\d.]+ \w+\/h\)/);
   });
 
   it('should not read a restart in the middle of a flat run as a trend', () => {

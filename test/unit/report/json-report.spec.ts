@@ -73,6 +73,22 @@ describe('renderJsonReport', () => {
     assert.equal(JSON.parse(renderJsonReport(result())).gluff, 'mysql://gluffro@db1:3306/dhcpd_leases');
     const none = JSON.parse(renderJsonReport(result({ gluff: { kind: 'none', description: 'none' } })));
     assert.equal(none.gluff, 'none');
+    assert.equal(none.gluffZone, undefined);
+  });
+
+  it("should name the zone Gluff's stored text is in, so a reader can match actual startText to start", () => {
+    const doc = JSON.parse(
+      renderJsonReport(
+        result({
+          gluff: {
+            kind: 'mysql',
+            description: 'mysql://gluffro@db1:3306/dhcpd_leases',
+            zone: 'Europe/Stockholm',
+          },
+        }),
+      ),
+    );
+    assert.equal(doc.gluffZone, 'Europe/Stockholm');
   });
 
   it('should carry the rig events with ISO times, their fields as an object', () => {
