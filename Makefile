@@ -26,7 +26,7 @@ CC ?= cc
 NATIVE_UDP := build/gv_udp.node
 NODE_INCLUDE := $(shell node -p "require('path').resolve(process.execPath, '../../include/node')")
 
-.PHONY: all build install uninstall test test-unit test-integration check lint format format-check typecheck bench bench-collector sweep demo verify soak golden clean mariadb rig-soak rig-down
+.PHONY: all build install uninstall test test-unit test-integration check lint format format-check typecheck bench bench-collector bench-where sweep demo verify soak golden clean mariadb rig-soak rig-down screenshots
 
 all: build
 
@@ -144,9 +144,20 @@ rig-soak: $(NPM_STAMP) $(NATIVE_UDP)
 rig-down:
 	@RIG_ID=$(RIG_ID) bash scripts/rig-soak.sh --down $(if $(FORCE),--force) $(if $(PURGE),--purge)
 
+# Pictures of the HTML report for the README (docs/report-*.png; SCREENSHOTS_OUT for another folder) and each
+# page's size and load time: the 1000-client demo day, real Gluff golden run 1 and a demo day with faults,
+# opened in headless Chromium (apt-get install -y chromium). Not part of make test.
+screenshots: build mariadb
+	bash scripts/screenshots.sh
+
 # The collector benchmark alone (a C sender at rising rates against ours and Debian's rsyslog).
 bench-collector: build
 	$(TSX) bench/collector.bench.ts
+
+# `where` on a year of a 50,000-client network (73 M lines, ~20 GiB; building the store takes ~10 min):
+# `make bench` runs bench/where.bench.ts on 14 days. WHERE_BENCH_DIR=DIR keeps the store for the next run.
+bench-where: build
+	WHERE_BENCH_DAYS=365 $(TSX) bench/where.bench.ts
 
 # Soundness sweep: both Option 82 paths, fifty clean seeds and every catalogue fault on seeds 1-10 (~90 s).
 sweep: $(NPM_STAMP)

@@ -12,6 +12,7 @@ import type { EventStore } from '../sources/sqlite/event-store.js';
 import { judgeEvidence, type JudgePhase } from '../verify/judge-evidence.js';
 import type { GluffSource } from './gluff-source.js';
 import { createTtyProgress, NO_PROGRESS, type Progress } from './progress.js';
+import { TimelineMarkCollector } from './timeline-marks.js';
 
 /** The event kinds the rebuild reads (everything else stays in the store). */
 export const REBUILD_KINDS: readonly EventKind[] = [
@@ -49,6 +50,14 @@ export interface VerificationInput {
 function* counted(events: Iterable<StoredEvent>, progress: Progress): Generator<StoredEvent> {
   for (const e of events) {
     progress.add();
+    yield e;
+  }
+}
+
+/** Shows each event to `marks` on its way to the judgement. */
+function* watched(events: Iterable<StoredEvent>, marks: TimelineMarkCollector): Generator<StoredEvent> {
+  for (const e of events) {
+    marks.observe(e);
     yield e;
   }
 }
@@ -125,9 +134,16 @@ async function verifyWithProgress(input: VerificationInput, progress: Progress):
   const rebuildTotal = REBUILD_KINDS.reduce((n, k) => n + (stats.byKind[k] ?? 0), 0);
   const count = (events: Iterable<StoredEvent>) =>
     progress === NO_PROGRESS ? events : counted(events, progress);
+  // The timelines' marks are read from the first pass of the rebuild's events (later passes replay them).
+  const marks = new TimelineMarkCollector(spec);
+  let passes = 0;
+  const losses = lossIntervals(store.channelStatsHistory());
   const judgement = judgeEvidence(
     {
-      events: () => count(store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 })),
+      events: () => {
+        const events = count(store.queryEvents({ kinds: REBUILD_KINDS, toMs: asOfMs + 1 }));
+        return passes++ === 0 ? watched(events, marks) : events;
+      },
       memoryEvents: count(
         store.queryEvents({
           kinds: ['memsample'],
@@ -139,7 +155,7 @@ async function verifyWithProgress(input: VerificationInput, progress: Progress):
       spec,
       asOfMs,
       window,
-      losses: lossIntervals(store.channelStatsHistory()),
+      losses,
       onPhase: (p) => {
         const events =
           p.name === 'rebuild' || p.name === 'rebuild-with-clock-offsets' || p.name === 'attribute';
@@ -207,6 +223,19 @@ async function verifyWithProgress(input: VerificationInput, progress: Progress):
       untrusted: stats.untrusted,
     },
     rigEvents: readRigEvents(store, window, asOfMs),
+    timeline: {
+      expected,
+      actual: actual ?? [],
+      ...marks.result(),
+      losses,
+      settleFromMs:
+        actual === null || spec.tolerances.settleSec <= 0 ? null : asOfMs - spec.tolerances.settleSec * 1000,
+      ports: spec.switch.ports.map((p) => ({
+        name: p.name,
+        circuitIdHex: p.circuitIdHex,
+        remoteIdHex: p.remoteIdHex,
+      })),
+    },
   };
 }
 

@@ -7,7 +7,7 @@
  * the judged time grow at a quarter of the overall slope or more). (3) is what tells a leak from a single
  * step, such as a cache filling once after warm-up: a step puts all of its growth into one half.
  */
-import type { Finding, LeakVerdict } from '../model/lease.js';
+import type { Finding, LeakVerdict, MemoryChart, MemoryChartSegment } from '../model/lease.js';
 import type { MemorySpec } from '../model/spec.js';
 import { HOUR_MS } from '../model/time.js';
 import { computeTrend, thinSeries, type Point, type TrendResult } from './trend.js';
@@ -30,6 +30,9 @@ export interface LeakOptions {
 }
 
 const DEFAULT_OPTIONS: LeakOptions = { alpha: 0.01, maxPointsPerSegment: 1500 };
+
+/** Samples a chart keeps per segment: about two per horizontal pixel of the HTML report's chart. */
+const CHART_POINTS_PER_SEGMENT = 400;
 
 type Metric = 'rssBytes' | 'dataBytes';
 
@@ -93,6 +96,82 @@ function judgeMetric(
 }
 
 /**
+ * Thins [time, bytes] points for drawing to at most `maxPoints`: equal-count buckets, each keeping its lowest
+ * and highest point in time order, so a spike or a dip stays on the chart. Example: 10 points, maxPoints 4:
+ * two buckets of 5, each giving its min and max.
+ */
+export function thinForChart(points: readonly [number, number][], maxPoints: number): [number, number][] {
+  if (points.length <= maxPoints) return points.map(([t, y]) => [t, y]);
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const size = points.length / buckets;
+  const out: [number, number][] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.floor((b + 1) * size);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      if (points[i]![1] < points[lo]![1]) lo = i;
+      if (points[i]![1] > points[hi]![1]) hi = i;
+    }
+    for (const i of lo === hi ? [lo] : [Math.min(lo, hi), Math.max(lo, hi)]) {
+      out.push([points[i]![0], points[i]![1]]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The chart of one process: every segment's samples of `metric` (thinned), its warm-up and, when a slope was
+ * fitted, the Theil-Sen intercept at the median judged sample of each segment (the line the chart draws).
+ */
+function memoryChart(
+  metric: Metric,
+  rawSegments: readonly MemPoint[][],
+  samples: readonly MemPoint[],
+  spec: MemorySpec,
+  slopeBytesPerHour: number | null,
+): MemoryChart {
+  const warmupMs = spec.warmupSec * 1000;
+  const segments = rawSegments.map((seg): MemoryChartSegment => {
+    const fromMs = seg[0]!.timeMs;
+    const warmupEndMs = fromMs + warmupMs;
+    const all: [number, number][] = seg.flatMap((s) => (s[metric] === null ? [] : [[s.timeMs, s[metric]!]]));
+    const judged = all.filter(([t]) => t >= warmupEndMs);
+    let anchorMs: number | null = null;
+    let anchorBytes: number | null = null;
+    if (slopeBytesPerHour !== null && judged.length > 0) {
+      anchorMs = judged[Math.floor(judged.length / 2)]![0];
+      const at = anchorMs;
+      anchorBytes = median(judged.map(([t, y]) => y - (slopeBytesPerHour * (t - at)) / HOUR_MS));
+    }
+    return {
+      pid: seg[0]!.pid,
+      fromMs,
+      toMs: seg[seg.length - 1]!.timeMs,
+      points: thinForChart(all, CHART_POINTS_PER_SEGMENT),
+      warmupEndMs,
+      anchorMs,
+      anchorBytes,
+    };
+  });
+  return {
+    metric,
+    segments,
+    goneMs: samples.filter((s) => s.gone).map((s) => s.timeMs),
+    warmupSec: spec.warmupSec,
+    maxSlopeBytesPerHour: spec.maxSlopeBytesPerHour,
+    maxGrowthBytes: spec.maxGrowthBytes,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
  * Judges one process. Returns its verdict and, for a leak, a `memory-leak` finding (culprit: the
  * process's own software, dhcpd or gluff; any other process is part of the rig).
  */
@@ -123,12 +202,15 @@ export function judgeMemory(
     growthBytes: null,
     pValue: null,
   };
+  // The chart shows RSS unless only the data size was sampled (or the data size is what leaked).
+  const sampledMetric: Metric = sorted.some((s) => s.rssBytes !== null) ? 'rssBytes' : 'dataBytes';
   if (judgedSamples < spec.minSamples || judgedMs < spec.minDurationSec * 1000) {
     const reason =
       sorted.length === 0
         ? 'no memory samples'
         : `too little to judge after warm-up: ${judgedSamples} samples over ${Math.round(judgedMs / 1000)} s (need ${spec.minSamples} samples and ${spec.minDurationSec} s)`;
-    return { verdict: { ...base, reason }, finding: null };
+    const chart = memoryChart(sampledMetric, rawSegments, sorted, spec, null);
+    return { verdict: { ...base, reason, chart }, finding: null };
   }
   const originMs = segments[0]![0]!.timeMs;
   // The halves split the judged time (not the wall clock), so a long gap between segments does not
@@ -140,7 +222,11 @@ export function judgeMemory(
     .map((m) => judgeMetric(m, segments, originMs, splitMs, judgedHours, spec, o))
     .filter((j): j is MetricJudgement => j !== null);
   if (judgements.length === 0) {
-    return { verdict: { ...base, reason: 'samples carry neither rss nor data size' }, finding: null };
+    const chart = memoryChart(sampledMetric, rawSegments, sorted, spec, null);
+    return {
+      verdict: { ...base, reason: 'samples carry neither rss nor data size', chart },
+      finding: null,
+    };
   }
   const worst = judgements.find((j) => j.leak) ?? judgements[0]!;
   const verdict: LeakVerdict = {
@@ -152,6 +238,7 @@ export function judgeMemory(
     growthBytes: worst.growthBytes,
     pValue: worst.trend.pValue,
     reason: '',
+    chart: memoryChart(worst.metric, rawSegments, sorted, spec, worst.trend.slope),
   };
   const kib = (b: number | null) => (b === null ? '?' : `${(b / 1024).toFixed(1)} KiB`);
   const summary = `${worst.metric === 'rssBytes' ? 'RSS' : 'data size'} slope ${kib(worst.trend.slope)}/h (95% ${kib(worst.trend.slopeLow)}/h..${kib(worst.trend.slopeHigh)}/h), p=${worst.trend.pValue.toPrecision(2)}, growth ${kib(worst.growthBytes)} over ${judgedHours.toFixed(2)} h`;

@@ -210,6 +210,47 @@ export interface Finding {
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
+/** One segment of a memory chart: the samples of one PID, a restart or a `gone` sample ends it. */
+export interface MemoryChartSegment {
+  /** The sampled process's pid; null when the samples carried none. */
+  pid: number | null;
+  /** First and last sample of the segment, UTC ms (warm-up included). */
+  fromMs: EpochMs;
+  toMs: EpochMs;
+  /**
+   * The samples of the chart's metric as [timeMs, bytes], in time order, thinned for drawing to at most a few
+   * hundred per segment (each bucket keeps its lowest and highest sample, so a spike stays visible). The
+   * judgement used every sample.
+   */
+  points: [EpochMs, number][];
+  /** Samples before this instant are the warm-up: drawn, not judged (fromMs + warmupSec). */
+  warmupEndMs: EpochMs;
+  /**
+   * A point of the fitted line in this segment: (anchorMs, anchorBytes) is the median judged sample time and
+   * the Theil-Sen intercept there (median of y - slope * x); the verdict's slope and its 95 % bounds pass
+   * through it. Null when nothing was fitted (too little to judge, or nothing judged in this segment).
+   */
+  anchorMs: EpochMs | null;
+  anchorBytes: number | null;
+}
+
+/**
+ * What a memory chart draws for one process, kept with its verdict. Only the HTML report reads it (the JSON
+ * report leaves it out: it is the samples again, thinned).
+ */
+export interface MemoryChart {
+  /** The series judged and drawn: the one that leaked, else RSS when sampled, else the data size. */
+  metric: 'rssBytes' | 'dataBytes';
+  /** In time order. */
+  segments: MemoryChartSegment[];
+  /** Instants the sampler found the process gone (a stop), UTC ms. */
+  goneMs: EpochMs[];
+  /** The spec's memory limits the verdict applied (MemorySpec). */
+  warmupSec: number;
+  maxSlopeBytesPerHour: number;
+  maxGrowthBytes: number;
+}
+
 export interface LeakVerdict {
   proc: string;
   verdict: Verdict;
@@ -223,6 +264,8 @@ export interface LeakVerdict {
   growthBytes: number | null;
   /** Mann-Kendall two-sided p-value, null when not computed. */
   pValue: number | null;
+  /** The samples, warm-up and fit for the HTML report's chart; absent in verdicts built before it existed. */
+  chart?: MemoryChart;
 }
 
 /** One `gv-rig` line in the verified window, as the reports list it (model/events.ts RigEvent). */
@@ -235,6 +278,77 @@ export interface RigEventEntry {
   fields: Record<string, string>;
   /** Store id of the raw line. */
   rawId: number;
+}
+
+/** A DHCPRELEASE line, for the lease timelines (a marker; the rebuild already applied it). */
+export interface ReleaseMark {
+  atMs: EpochMs;
+  ip: string;
+  /** Normalised MAC. */
+  hw: string;
+  /** The DHCP server that logged it. */
+  host: string;
+  /** dhcpd's `(found)`: only a found release ends a lease. */
+  found: boolean;
+  rawId: number;
+}
+
+/** A permuter `map seq=N` line that moved clients to other switch ports. */
+export interface PortMoveMark {
+  atMs: EpochMs;
+  seq: number;
+  rawId: number;
+  /** Each client whose port changed: the spec's port names before and after (null: not on any port). */
+  moved: { hw: string; fromPort: string | null; toPort: string | null }[];
+}
+
+/** A failed insert into Gluff's lease queue: the patch's `Line N: sqlite3 error` / `ldb error` lines. */
+export interface QueueFailureMark {
+  atMs: EpochMs;
+  /** The dhcpd host whose queue insert failed. */
+  host: string;
+  /** The patch's source line when logged (`Line 241`), else null. */
+  line: number | null;
+  /** sqlite3's error text, e.g. `SQL logic error`. */
+  detail: string;
+  rawId: number;
+}
+
+/**
+ * A dhcpd or gluff that came back with another pid: its first line as the new process. The old pid's last
+ * line says when it was last heard of; the stop itself is not logged (dhcpd and gluff stop silently).
+ */
+export interface RestartMark {
+  /** First line of the new process, UTC ms. */
+  atMs: EpochMs;
+  host: string;
+  program: 'dhcpd' | 'gluff';
+  oldPid: number;
+  newPid: number;
+  /** Last line of the old pid. */
+  lastSeenMs: EpochMs;
+  rawId: number;
+}
+
+/**
+ * What the HTML report's lease timelines draw beyond the findings: every row the diff compared, and what
+ * happened around them. Read by the edge beside the judgement (src/cli/verification.ts); never judged.
+ */
+export interface LeaseTimelineData {
+  /** The rebuilt rows overlapping the window (Judgement.expected). */
+  expected: ExpectedLease[];
+  /** Gluff's rows as read; empty without a Gluff table. */
+  actual: ActualLease[];
+  releases: ReleaseMark[];
+  portMoves: PortMoveMark[];
+  queueFailures: QueueFailureMark[];
+  restarts: RestartMark[];
+  /** Where the collector lost messages: rows there are inconclusive. */
+  losses: ChannelLoss[];
+  /** as-of − settleSec: rows starting later may not be in Gluff yet; null without a settle window. */
+  settleFromMs: EpochMs | null;
+  /** The spec's switch ports, to name a circuit-id (`Fa0/2`) and give each port its colour and pattern. */
+  ports: { name: string; circuitIdHex: string | null; remoteIdHex: string | null }[];
 }
 
 /**
@@ -278,4 +392,9 @@ export interface VerificationResult {
    * as-of, in time order. Context for a reader only: no verdict depends on them. Empty without a rig.
    */
   rigEvents: RigEventEntry[];
+  /**
+   * Every compared row and the events around them, for the HTML report's timelines (no other report reads
+   * it). Absent in results built without it: the timelines then draw the rows the findings carry.
+   */
+  timeline?: LeaseTimelineData;
 }

@@ -1,10 +1,12 @@
 /**
  * The HTML report: one self-contained page (no script, no external file) to open from a CI artifact or
- * a nightly report folder. Verdict, window, channel health and memory first; then every finding with
- * its culprit, the expected and actual rows and the raw syslog evidence, failures first, warnings
- * folded away; then what the rig driver logged it did (rig events). Written as XHTML-compatible HTML
- * (it parses as XML, so `xmllint` checks it), and every text that came from the network goes through
- * escapeXml.
+ * a nightly report folder. Verdict, window, the overview of every address, channel health and a memory
+ * chart per process first; then a lease timeline per address (or MAC) with findings, each finding a
+ * numbered marker linked to its card; then every finding with its culprit, the expected and actual rows
+ * and the raw syslog evidence, failures first, warnings folded away, each card linked back to its
+ * picture; then what the rig driver logged it did (rig events). The pictures are inline SVG from the pure
+ * svg-*.ts modules. Written as XHTML-compatible HTML (it parses as XML, so `xmllint` checks it), and every
+ * text that came from the network goes through escapeXml.
  */
 import type {
   ActualLease,
@@ -26,13 +28,32 @@ import {
   NO_GLUFF_TEXT,
   storedZoneText,
 } from './format-time.js';
+import {
+  numberFindings,
+  timelineData,
+  timelineSubjects,
+  type NumberedFinding,
+  type Span,
+  type TimelineSubject,
+} from './lease-timeline.js';
+import { patternDefs, SVG_STYLE } from './svg-common.js';
+import { renderMemoryFigure } from './svg-memory.js';
+import { overviewRange, renderOverview, type OverviewOptions } from './svg-overview.js';
+import { renderTimelineFigure, renderTimelineLegend, type TimelineContext } from './svg-timeline.js';
 
 export interface HtmlOptions {
   /** Evidence lines shown per finding; the rest are counted. */
   maxEvidence: number;
+  /**
+   * Timeline figures drawn at most (addresses and MACs with failures or inconclusive findings first, then
+   * those with warnings only, folded); the rest are counted, their findings still listed.
+   */
+  maxTimelines: number;
+  /** The overview's rows and time cells. */
+  overview: Partial<OverviewOptions>;
 }
 
-const DEFAULTS: HtmlOptions = { maxEvidence: 20 };
+const DEFAULTS: HtmlOptions = { maxEvidence: 20, maxTimelines: 300, overview: {} };
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d1d1f; }
@@ -44,7 +65,15 @@ section.fail { border-color: #cf222e; } section.warn { border-color: #d4a72c; } 
 pre { background: #f6f8fa; padding: 0.5em; overflow-x: auto; font-size: 12px; }
 .tag { font-weight: bold; } .fail .tag { color: #cf222e; } .warn .tag { color: #9a6700; }
 td.differs { background: #fff1c2; font-weight: bold; }
-`;
+figure { margin: 0.8em 0 1.2em; } figcaption { margin-bottom: 0.2em; }
+figure.tl, section.finding { content-visibility: auto; contain-intrinsic-size: auto 220px; }
+figure.mem .v { padding: 0 0.3em; border: 1px solid; } figure.mem.fail .v { color: #cf222e; }
+.pictures-note { color: #57606a; }
+.view { margin: 0.4em 0; } .view label { margin-right: 1.2em; }
+#gv-view-ip:checked ~ .tls .tl:not(.in-ip):not(:target) { display: none; }
+#gv-view-mac:checked ~ .tls .tl:not(.in-mac):not(:target) { display: none; }
+a.back { font-size: 0.9em; margin-left: 0.5em; }
+${SVG_STYLE}`;
 
 /** Printed before a differing value: the mark must not rest on colour alone. */
 const DIFFERS = '≠';
@@ -128,11 +157,13 @@ function findingSection(
   index: number,
   maxEvidence: number,
   gluffZone: string | undefined,
+  pictures: readonly { anchor: string; text: string }[],
 ): string {
-  const out: string[] = [`<section class="finding ${f.severity}">`];
+  const out: string[] = [`<section id="f${index}" class="finding ${f.severity}">`];
   const who = [f.ip, f.hw].filter((x) => x !== null).join(' ');
+  const back = pictures.map((p) => ` <a class="back" href="#${p.anchor}">${escapeXml(p.text)}</a>`).join('');
   out.push(
-    `<h3><span class="tag">${index}. ${TAG[f.severity]}</span> ${escapeXml(f.kind)} ${escapeXml(who)}</h3>`,
+    `<h3><span class="tag">${index}. ${TAG[f.severity]}</span> ${escapeXml(f.kind)} ${escapeXml(who)}${back}</h3>`,
   );
   out.push(`<p>${escapeXml(expandTimeTokens(f.message))}</p>`);
   const rows: string[] = [];
@@ -199,10 +230,136 @@ function findingSection(
   return out.join('\n');
 }
 
+/**
+ * The figures drawn when there are more than `max`: failures before inconclusive before warnings; within
+ * each, first one figure for every finding kind not yet shown (so each kind has an example), then address
+ * order. The figures keep address order on the page.
+ */
+export function chooseDrawn(subjects: readonly TimelineSubject[], max: number): Set<string> {
+  if (subjects.length <= max) return new Set(subjects.map((s) => s.anchor));
+  const chosen = new Set<string>();
+  const kindsShown = new Set<string>();
+  for (const severity of ['fail', 'inconclusive', 'warn'] as const) {
+    const tier = subjects.filter((s) => s.worst === severity);
+    for (const s of tier) {
+      if (chosen.size >= max) break;
+      const kinds = s.findings.map((x) => `${x.finding.severity} ${x.finding.kind}`);
+      if (kinds.some((k) => !kindsShown.has(k))) {
+        chosen.add(s.anchor);
+        for (const k of kinds) kindsShown.add(k);
+      }
+    }
+    for (const s of tier) {
+      if (chosen.size >= max) break;
+      chosen.add(s.anchor);
+    }
+  }
+  return chosen;
+}
+
+/** Where each finding's card points: its timeline figures, its memory chart, or the overview. */
+function picturesOf(
+  numbered: readonly NumberedFinding[],
+  subjects: readonly TimelineSubject[],
+  drawn: ReadonlySet<string>,
+  memoryAnchors: ReadonlyMap<string, string>,
+  hasOverview: boolean,
+): Map<number, { anchor: string; text: string }[]> {
+  const out = new Map<number, { anchor: string; text: string }[]>();
+  const add = (n: number, anchor: string, text: string) => {
+    const list = out.get(n) ?? [];
+    if (!list.some((p) => p.anchor === anchor)) list.push({ anchor, text });
+    out.set(n, list);
+  };
+  for (const s of subjects) {
+    if (!drawn.has(s.anchor)) continue;
+    const text = s.ip !== null ? '↑ timeline' : '↑ timeline per MAC';
+    for (const x of s.findings) add(x.n, s.anchor, text);
+  }
+  for (const { n, finding } of numbered) {
+    const proc = finding.kind === 'memory-leak' ? finding.details['proc'] : undefined;
+    const mem = typeof proc === 'string' ? memoryAnchors.get(proc) : undefined;
+    if (mem !== undefined) add(n, mem, '↑ memory chart');
+    else if (hasOverview && finding.ip === null && finding.hw === null) add(n, 'overview', '↑ overview');
+  }
+  return out;
+}
+
+/** The permuter's gaps, from the channel-gap findings that name one (hatched in every picture). */
+function portGapsOf(findings: readonly Finding[]): Span[] {
+  return findings.flatMap((f) => {
+    const { fromMs, toMs, source } = f.details;
+    return f.kind === 'channel-gap' &&
+      source === 'permuter' &&
+      typeof fromMs === 'number' &&
+      typeof toMs === 'number'
+      ? [{ fromMs, toMs }]
+      : [];
+  });
+}
+
+/** The timelines section: the view switch when it changes anything, the legend, then the figures. */
+function timelinesSection(
+  subjects: readonly TimelineSubject[],
+  drawn: ReadonlySet<string>,
+  ctx: TimelineContext,
+  ipsWithoutFindings: number,
+): string[] {
+  const main = subjects.filter((s) => s.worst !== 'warn' && drawn.has(s.anchor));
+  const warnOnly = subjects.filter((s) => s.worst === 'warn' && drawn.has(s.anchor));
+  const omitted = subjects.length - main.length - warnOnly.length;
+  const out = [`<h2 id="timelines">Lease timelines (${subjects.length})</h2>`];
+  const switchable = subjects.some((s) => s.inIpView !== s.inMacView);
+  if (switchable) {
+    out.push(
+      '<input type="radio" name="gv-view" id="gv-view-ip" checked="checked"/><label for="gv-view-ip"> per address</label>',
+      '<input type="radio" name="gv-view" id="gv-view-mac"/><label for="gv-view-mac"> per MAC</label>',
+    );
+  }
+  const notes = [
+    'Each address (or MAC) with findings, around its findings: the rebuilt stints above, the rows Gluff wrote below, each bar labelled with its switch port; a numbered marker per finding links to its card.',
+  ];
+  if (!switchable && subjects.length > 0)
+    notes.push('Each address here was held by one MAC only, and that MAC by it.');
+  if (ipsWithoutFindings > 0)
+    notes.push(`${ipsWithoutFindings} addresses without findings are not drawn (the overview shows them).`);
+  if (omitted > 0)
+    notes.push(
+      `${omitted} more addresses or MACs with findings are not drawn (at most ${drawn.size} figures a page: failures first, an example of every kind of finding, then by address); their findings are listed below and the overview shows where they are.`,
+    );
+  out.push(`<p class="pictures-note">${escapeXml(notes.join(' '))}</p>`);
+  out.push(renderTimelineLegend(ctx.data.ports, ctx.hasGluff));
+  out.push('<div class="tls">');
+  for (const s of main) out.push(renderTimelineFigure(s, ctx));
+  if (warnOnly.length > 0) {
+    out.push(`<details>\n<summary>Timelines with warnings only (${warnOnly.length})</summary>`);
+    for (const s of warnOnly) out.push(renderTimelineFigure(s, ctx));
+    out.push('</details>');
+  }
+  out.push('</div>');
+  return out;
+}
+
 /** Renders the whole page. */
 export function renderHtmlReport(result: VerificationResult, options: Partial<HtmlOptions> = {}): string {
   const o = { ...DEFAULTS, ...options };
   const verdict = result.verdict.toUpperCase();
+  const numbered = numberFindings(result.findings);
+  const data = timelineData(result);
+  const subjects = timelineSubjects(numbered, data);
+  const drawn = chooseDrawn(subjects, o.maxTimelines);
+  const portGaps = portGapsOf(result.findings);
+  const noGluff = result.gluff.kind === 'none';
+  const ctx: TimelineContext = {
+    data,
+    rigEvents: result.rigEvents,
+    hasGluff: !noGluff,
+    portGaps,
+    asOfMs: result.window.asOfMs,
+  };
+  const range = overviewRange(result, data);
+  const memoryAnchors = new Map(result.memory.map((m, i) => [m.proc, `mem-${i + 1}`]));
+  const pictures = picturesOf(numbered, subjects, drawn, memoryAnchors, range !== null);
   const out: string[] = [
     '<!DOCTYPE html>',
     '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
@@ -212,10 +369,10 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
+    patternDefs(),
     `<h1>gluff-verify: <span class="${result.verdict}">${verdict}</span></h1>`,
     `<p>window ${escapeXml(formatWindow(result.window))}, as of ${formatIsoTime(result.window.asOfMs)}; spec ${escapeXml(result.spec)}</p>`,
   ];
-  const noGluff = result.gluff.kind === 'none';
   out.push(
     noGluff
       ? `<p class="gluff"><b>${escapeXml(NO_GLUFF_TEXT)}</b></p>`
@@ -226,7 +383,32 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     for (const r of result.inconclusiveReasons) out.push(`<li>${escapeXml(expandTimeTokens(r))}</li>`);
     out.push('</ul>');
   }
-  const bySeverity = (s: Severity): Finding[] => result.findings.filter((f) => f.severity === s);
+  if (range !== null && result.ips.length > 0) {
+    const anchorOfIp = new Map(
+      subjects.filter((s) => s.ip !== null && drawn.has(s.anchor)).map((s) => [s.ip!, s.anchor]),
+    );
+    const perRow = Math.ceil(result.ips.length / (o.overview.maxRows ?? 60));
+    out.push(
+      `<h2 id="overview">Overview (${result.ips.length} addresses)</h2>`,
+      `<p class="pictures-note">${escapeXml(
+        `${perRow > 1 ? `One row per ${perRow} consecutive addresses (the worst of them), ` : 'One row per address, '}time across in UTC: red where a finding failed, hatched grey where the evidence cannot decide, green where a lease was held and nothing failed, blank where nothing was leased; the counts are at the end of each row. A row's name links to its timeline.`,
+      )}</p>`,
+      renderOverview(
+        {
+          ips: result.ips.map((i) => i.ip),
+          data,
+          numbered,
+          anchorOfIp,
+          range,
+          rigEvents: result.rigEvents,
+          portGaps,
+          asOfMs: result.window.asOfMs,
+        },
+        o.overview,
+      ),
+    );
+  }
+  const bySeverity = (s: Severity): NumberedFinding[] => numbered.filter((x) => x.finding.severity === s);
   const kinds = [...new Set(result.findings.map((f) => f.kind))].sort();
   out.push('<h2>Findings per kind</h2>');
   out.push(
@@ -278,14 +460,33 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     ),
   );
   if (result.memory.length > 0) {
-    out.push('<h2>Memory</h2>');
+    out.push('<h2 id="memory">Memory</h2>');
     out.push(table(['process', 'verdict', 'samples', 'slope', 'reason'], memoryRows(result.memory)));
+    const leakCard = new Map<string, number>();
+    for (const { n, finding } of numbered) {
+      const proc = finding.details['proc'];
+      if (finding.kind === 'memory-leak' && typeof proc === 'string') leakCard.set(proc, n);
+    }
+    out.push(
+      '<p class="pictures-note">Each process: its samples (a restart breaks the line), the warm-up shaded (not judged), the fitted slope (solid) with its 95 % band (shaded) and the leak limit (dashed) from where the fit starts: a fit steeper than the limit, significant and in both halves, is a leak.</p>',
+    );
+    out.push('<div class="mems">');
+    result.memory.forEach((m, i) => {
+      out.push(renderMemoryFigure(m, `mem-${i + 1}`, leakCard.get(m.proc) ?? null));
+    });
+    out.push('</div>');
   }
+  const ipsWithFindings = new Set(subjects.filter((s) => s.ip !== null).map((s) => s.ip));
+  if (subjects.length > 0)
+    out.push(
+      ...timelinesSection(subjects, drawn, ctx, result.ips.filter((i) => !ipsWithFindings.has(i.ip)).length),
+    );
   if (result.findings.some((f) => f.expected !== null && f.actual.length > 0))
     out.push(
       `<p class="legend">${DIFFERS} marks a value of a Gluff row that differs from the expected row.</p>`,
     );
-  let index = 0;
+  const section = (x: NumberedFinding) =>
+    findingSection(x.finding, x.n, o.maxEvidence, result.gluff.zone, pictures.get(x.n) ?? []);
   for (const [severity, title] of [
     ['fail', 'Failures'],
     ['inconclusive', 'Inconclusive'],
@@ -293,12 +494,12 @@ export function renderHtmlReport(result: VerificationResult, options: Partial<Ht
     const list = bySeverity(severity);
     if (list.length === 0) continue;
     out.push(`<h2>${title} (${list.length})</h2>`);
-    for (const f of list) out.push(findingSection(f, ++index, o.maxEvidence, result.gluff.zone));
+    for (const x of list) out.push(section(x));
   }
   const warnings = bySeverity('warn');
   if (warnings.length > 0) {
     out.push(`<details>\n<summary><b>Warnings (${warnings.length}): not failures</b></summary>`);
-    for (const f of warnings) out.push(findingSection(f, ++index, o.maxEvidence, result.gluff.zone));
+    for (const x of warnings) out.push(section(x));
     out.push('</details>');
   }
   if (result.rigEvents.length > 0) out.push(...rigEventsSection(result.rigEvents));

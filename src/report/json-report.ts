@@ -107,7 +107,8 @@ export function renderJsonReport(result: VerificationResult): string {
     failsByCulprit: failsByCulprit(result.findings),
     inconclusiveReasons: result.inconclusiveReasons.map(expandTimeTokens),
     channel: result.channel,
-    memory: result.memory,
+    // The chart data (thinned samples) is for the HTML report's drawing; the verdict's numbers stay here.
+    memory: result.memory.map(({ chart: _chart, ...verdict }) => verdict),
     ips: result.ips,
     rigEvents: result.rigEvents.map(rigEventJson),
     findings: result.findings.map(findingJson),

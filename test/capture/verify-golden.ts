@@ -1,6 +1,7 @@
 /**
  * Replays one real-Gluff golden run (test/golden/real-gluff/runN) through the real CLI, as the golden test
- * does, and keeps the result for a person labelling the truth: the store, the terminal report and the JSON.
+ * does, and keeps the result for a person labelling the truth: the store, the terminal report, the JSON and
+ * the HTML report (scripts/screenshots.sh pictures it).
  *
  *   node --import tsx test/capture/verify-golden.ts test/golden/real-gluff/run4 [--as-of ISO] [--out DIR]
  *
@@ -78,12 +79,14 @@ try {
       asOf,
       '--json',
       join(out, 'report.json'),
+      '--html',
+      join(out, 'report.html'),
     ],
     { GLUFF_DBPWD: db.password, FORCE_COLOR: '0' },
   );
   writeFileSync(join(out, 'terminal.txt'), verify.stdout + verify.stderr);
   process.stdout.write(verify.stdout);
-  console.log(`verify exit ${verify.status}; store, terminal.txt and report.json in ${out}`);
+  console.log(`verify exit ${verify.status}; store, terminal.txt, report.json and report.html in ${out}`);
 } finally {
   await db.drop();
 }

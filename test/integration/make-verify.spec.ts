@@ -119,7 +119,7 @@ describe('make verify (scripts/make-verify.sh)', function () {
     assert.match(readFileSync(index, 'utf8'), new RegExp(`<a href="${name}/report\\.html">`));
     assert.match(
       readFileSync(join(dir, 'report.html'), 'utf8'),
-      /<section class="finding fail">\n<h3><span class="tag">\d+\. FAIL<\/span> release-not-applied /,
+      /<section id="f\d+" class="finding fail">\n<h3><span class="tag">\d+\. FAIL<\/span> release-not-applied /,
     );
   });
 

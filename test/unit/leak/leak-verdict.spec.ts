@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { judgeMemory, splitSegments, type MemPoint } from '../../../src/leak/leak-verdict.js';
+import { judgeMemory, splitSegments, thinForChart, type MemPoint } from '../../../src/leak/leak-verdict.js';
 import { computeTrend } from '../../../src/leak/trend.js';
 import type { MemorySpec } from '../../../src/model/spec.js';
 
@@ -40,6 +40,69 @@ function series(
   }
   return out;
 }
+
+describe('judgeMemory chart', () => {
+  it('should keep for the chart each segment, its warm-up, a fitted line through its samples and the gone samples', () => {
+    // Arrange: 1 MB/h from 40 MB for 4 h (pid 100), gone for 30 min, then again from 40 MB (pid 200).
+    const first = series(4, 60, (h) => 40 * MB + h * MB, 0, 100);
+    const gone: MemPoint[] = [1, 2].map((i) => ({
+      timeMs: T0 + (4 * 3600 + i * 600) * 1000,
+      pid: null,
+      rssBytes: null,
+      dataBytes: null,
+      gone: true,
+    }));
+    const second = series(4, 60, (h) => 40 * MB + h * MB, 0, 200).map((p) => ({
+      ...p,
+      timeMs: p.timeMs + 4.5 * 3_600_000,
+    }));
+    // Act
+    const { verdict } = judgeMemory('gluff@dhcp1', [...first, ...gone, ...second], spec);
+    // Assert
+    const chart = verdict.chart!;
+    assert.equal(chart.metric, 'rssBytes');
+    assert.deepEqual(
+      chart.segments.map((seg) => [seg.pid, seg.fromMs, seg.warmupEndMs, seg.points.length]),
+      [
+        [100, T0, T0 + 600_000, 241],
+        [200, T0 + 4.5 * 3_600_000, T0 + 4.5 * 3_600_000 + 600_000, 241],
+      ],
+    );
+    assert.deepEqual(chart.goneMs, [gone[0]!.timeMs, gone[1]!.timeMs]);
+    assert.deepEqual(
+      [chart.warmupSec, chart.maxSlopeBytesPerHour, chart.maxGrowthBytes],
+      [600, 256 * 1024, 4 * MB],
+    );
+    // An exact line: the anchor lies on it (40 MB + 1 MB/h).
+    for (const seg of chart.segments) {
+      const h = (seg.anchorMs! - seg.fromMs) / 3_600_000;
+      assert.ok(Math.abs(seg.anchorBytes! - (40 * MB + h * MB)) < 1, `${seg.anchorBytes}`);
+    }
+  });
+
+  it('should keep the samples but no fit when there is too little to judge', () => {
+    const { verdict } = judgeMemory(
+      'dhcpd',
+      series(0.2, 60, () => 40 * MB, 0),
+      spec,
+    );
+    assert.equal(verdict.verdict, 'inconclusive');
+    assert.equal(verdict.chart!.segments[0]!.points.length, 13);
+    assert.equal(verdict.chart!.segments[0]!.anchorMs, null);
+  });
+});
+
+describe('thinForChart', () => {
+  it('should keep at most maxPoints, each bucket its lowest and highest sample in time order', () => {
+    const points: [number, number][] = Array.from({ length: 100 }, (_, i) => [i, i === 37 ? 1000 : i % 7]);
+    const thin = thinForChart(points, 20);
+    assert.ok(thin.length <= 20);
+    // The spike survives, and time still runs forward.
+    assert.ok(thin.some(([t, y]) => t === 37 && y === 1000));
+    for (let i = 1; i < thin.length; i++) assert.ok(thin[i]![0] > thin[i - 1]![0]);
+    assert.deepEqual(thinForChart(points.slice(0, 5), 20), points.slice(0, 5));
+  });
+});
 
 describe('judgeMemory', () => {
   it('should pass a flat series with noise', () => {

@@ -119,6 +119,33 @@ describe('renderJsonReport', () => {
     assert.deepEqual(JSON.parse(renderJsonReport(result())).rigEvents, []);
   });
 
+  it("should give each memory verdict's numbers, not the samples its HTML chart draws", () => {
+    const verdict = {
+      proc: 'gluff@dhcp1',
+      verdict: 'pass' as const,
+      reason: 'flat',
+      segments: 1,
+      samples: 2,
+      slopeBytesPerHour: 0,
+      slopeLowBytesPerHour: -1,
+      slopeHighBytesPerHour: 1,
+      growthBytes: 0,
+      pValue: 0.5,
+    };
+    const chart = {
+      metric: 'rssBytes' as const,
+      segments: [],
+      goneMs: [],
+      warmupSec: 600,
+      maxSlopeBytesPerHour: 1,
+      maxGrowthBytes: 1,
+    };
+    const [m] = JSON.parse(renderJsonReport(result({ memory: [{ ...verdict, chart }] }))).memory;
+    assert.deepEqual(m, verdict);
+    const item = SCHEMA.properties['memory']!.items!;
+    assert.deepEqual(Object.keys(m).sort(), [...item.required].sort());
+  });
+
   it('should write only what specs/report.schema.json allows, every required field, every finding kind', () => {
     const doc = JSON.parse(
       renderJsonReport(
