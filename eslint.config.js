@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/model/**', 'src/parse/**', 'src/rebuild/**', 'src/diff/**', 'src/attribute/**', 'src/leak/**', 'src/report/**', 'src/sim/**', 'src/verify/**'],
+    files: ['src/model/**', 'src/parse/**', 'src/rebuild/**', 'src/diff/**', 'src/attribute/**', 'src/leak/**', 'src/report/**', 'src/sim/**', 'src/verify/**', 'src/query/**'],
     // The simulator's edges: they copy its pure output onto sockets, files and databases.
     ignores: ['src/sim/send-syslog.ts', 'src/sim/write-gluff-*.ts'],
     rules: {

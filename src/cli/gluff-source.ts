@@ -15,7 +15,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../model/errors.js';
 import type { ActualLease, TimeWindow } from '../model/index.js';
-import { gluffLeaseInWindow, parseGluffLeaseRow } from '../parse/gluff-row.js';
+import {
+  gluffLeaseInWindow,
+  gluffRowPasses,
+  parseGluffLeaseRow,
+  type GluffRowFilter,
+} from '../parse/gluff-row.js';
 import { describeGluffMysql, openGluffMysql, type GluffMysqlConfig } from '../sources/mysql/gluff-reader.js';
 import { openGluffSnapshot } from '../sources/sqlite/gluff-snapshot.js';
 
@@ -29,9 +34,10 @@ export interface GluffSource {
   describe(): string;
   /**
    * Streams the rows touching `window` (all rows when undefined), timestamps converted with `zone`
-   * (the spec's tolerances.gluffZone); nothing for `none`. Throws GV_MYSQL_* / GV_SNAPSHOT_INVALID.
+   * (the spec's tolerances.gluffZone); nothing for `none`. `filter`: only one address's or one client's rows
+   * (`where`, `who`). Throws GV_MYSQL_* / GV_SNAPSHOT_INVALID.
    */
-  readLeases(zone: string, window?: TimeWindow): AsyncIterable<ActualLease>;
+  readLeases(zone: string, window?: TimeWindow, filter?: GluffRowFilter): AsyncIterable<ActualLease>;
 }
 
 /** The options every command that reads Gluff shares (spread into parseCommandArgs). */
@@ -267,12 +273,16 @@ export function mysqlGluffSource(config: GluffMysqlConfig): GluffSource {
   return {
     kind: 'mysql',
     describe: () => describeGluffMysql(config),
-    async *readLeases(zone: string, window?: TimeWindow): AsyncGenerator<ActualLease> {
+    async *readLeases(
+      zone: string,
+      window?: TimeWindow,
+      filter?: GluffRowFilter,
+    ): AsyncGenerator<ActualLease> {
       const reader = await openGluffMysql(config);
       try {
-        for await (const row of reader.leaseRows()) {
+        for await (const row of reader.leaseRows(filter)) {
           const lease = parseGluffLeaseRow(row, zone);
-          if (gluffLeaseInWindow(lease, window)) yield lease;
+          if (gluffLeaseInWindow(lease, window) && gluffRowPasses(lease, filter)) yield lease;
         }
       } finally {
         await reader.close();
@@ -292,12 +302,16 @@ export function snapshotGluffSource(path: string): GluffSource {
     describe: () =>
       `sqlite:${path} (snapshot of ${meta.source} taken ${taken}, session time zone ${meta.sessionTimeZone}` +
       `${meta.sessionTimeZone === 'SYSTEM' ? ` = ${meta.systemTimeZone}` : ''})`,
-    async *readLeases(zone: string, window?: TimeWindow): AsyncGenerator<ActualLease> {
+    async *readLeases(
+      zone: string,
+      window?: TimeWindow,
+      filter?: GluffRowFilter,
+    ): AsyncGenerator<ActualLease> {
       const snap = openGluffSnapshot(path);
       try {
-        for (const row of snap.leaseRows()) {
+        for (const row of snap.leaseRows(filter)) {
           const lease = parseGluffLeaseRow(row, zone);
-          if (gluffLeaseInWindow(lease, window)) yield lease;
+          if (gluffLeaseInWindow(lease, window) && gluffRowPasses(lease, filter)) yield lease;
         }
       } finally {
         snap.close();

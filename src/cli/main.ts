@@ -34,6 +34,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'diff the rebuilt rows against the Gluff tables and give a verdict',
     load: () => import('./commands/verify.js'),
   },
+  where: {
+    summary: 'who had an address at an instant, by Gluff and by the channel, and whether they agree',
+    load: () => import('./commands/where.js'),
+  },
+  who: {
+    summary: 'every lease stint of a client (or who was behind a switch port), by Gluff and by the channel',
+    load: () => import('./commands/who.js'),
+  },
   snapshot: {
     summary: 'copy the Gluff tables from MySQL into a SQLite file',
     load: () => import('./commands/snapshot.js'),

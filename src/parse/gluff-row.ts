@@ -22,6 +22,41 @@ export interface GluffLeaseRowText {
   lend: string;
 }
 
+/**
+ * Which `leases` rows a reader returns (`where` and `who` read one address's or one client's). `ip`: the rows
+ * of that address and those whose address is unknown (id 0 or dangling: invalid rows that may stand for one
+ * of its leases); `hw`: the rows of that hardware address as stored. Both absent: every row.
+ */
+export interface GluffRowFilter {
+  ip?: string;
+  hw?: string;
+}
+
+/** The SQL condition of a filter over `leases l` joined with `ips i` and `hws h`, and its parameters. */
+export function gluffRowFilterSql(filter: GluffRowFilter | undefined): { where: string; params: string[] } {
+  const parts: string[] = [];
+  const params: string[] = [];
+  if (filter?.ip !== undefined) {
+    parts.push('(i.value = ? OR i.value IS NULL)');
+    params.push(filter.ip);
+  }
+  if (filter?.hw !== undefined) {
+    parts.push('h.value = ?');
+    params.push(filter.hw);
+  }
+  return { where: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')} `, params };
+}
+
+/** Whether a parsed row passes the filter (the SQL condition may be looser: MySQL compares text case-blind). */
+export function gluffRowPasses(
+  row: { ip: string | null; hw: string | null },
+  filter: GluffRowFilter | undefined,
+): boolean {
+  if (filter?.ip !== undefined && row.ip !== null && row.ip !== filter.ip) return false;
+  if (filter?.hw !== undefined && row.hw !== filter.hw) return false;
+  return true;
+}
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Digits at text[from, from+len) as a number, or -1 when any is not a digit. Faster than a regex here. */

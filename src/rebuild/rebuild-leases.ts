@@ -38,6 +38,12 @@ export interface RebuildOptions {
    * that host's line times are moved back by it before the replay. Absent: no correction.
    */
   hostOffsetsMs?: Readonly<Record<string, number>>;
+  /**
+   * When the events are a part of the evidence (`where`: one address's lines), the time of the first event of
+   * the whole of it, which decides what the rebuild and the diff take as the start of the evidence
+   * (startMayBeEarlier, evidenceFromMs). Absent: the first event given.
+   */
+  evidenceFromMs?: number | null;
 }
 
 export interface RebuildResult {
@@ -267,8 +273,8 @@ export function rebuildLeases(
     if (cause === null) return;
     for (const r of st.table) if (r.lendS >= t) r.lease.asCodedCause ??= cause;
   };
-  let evidenceFromMs: number | null = null;
-  const rules: RuleContext = { spec, settleBoundMs, evidenceFromMs: null, nextRowId: () => nextRowId++ };
+  let evidenceFromMs: number | null = options.evidenceFromMs ?? null;
+  const rules: RuleContext = { spec, settleBoundMs, evidenceFromMs, nextRowId: () => nextRowId++ };
 
   // Groups in creation order: a group is complete 2 s after its first line (copies come within 1 s and a
   // commit within 1 s of its ACK), so it is applied then and its events can be collected young.

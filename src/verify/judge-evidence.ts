@@ -48,6 +48,11 @@ export interface JudgeInput {
    * `events`/`memoryEvents` itself). A plain callback: the judgement stays pure. Absent: nothing is told.
    */
   onPhase?: (phase: JudgePhase) => void;
+  /**
+   * When `events` are a part of the evidence (`where`: the lines of one address and its clients), the time of
+   * the whole evidence's first event (RebuildOptions.evidenceFromMs). Absent: the first event given.
+   */
+  evidenceFromMs?: number | null;
 }
 
 /** The steps of the judgement, in the order they run (those that do not apply are skipped). */
@@ -88,7 +93,9 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
     actual === null ? { ...input.spec, tolerances: { ...input.spec.tolerances, settleSec: 0 } } : input.spec;
   const base = { asOfMs, losses: [...losses], ...(window === undefined ? {} : { window }) };
   tell({ name: 'rebuild' });
-  const first = rebuildLeases(input.events(), spec, base);
+  const rebuildBase =
+    input.evidenceFromMs === undefined ? base : { ...base, evidenceFromMs: input.evidenceFromMs };
+  const first = rebuildLeases(input.events(), spec, rebuildBase);
   // A server whose syslog clock is off by a constant: reported once, and its lines replayed corrected.
   // Measured against Gluff's starts, so never without a Gluff table.
   const skews = actual === null ? [] : measureClockSkew(first.rows, [...actual], spec);
@@ -97,7 +104,7 @@ export function judgeEvidence(input: JudgeInput, extraInconclusive: readonly str
     skews.length === 0
       ? first
       : rebuildLeases(input.events(), spec, {
-          ...base,
+          ...rebuildBase,
           hostOffsetsMs: Object.fromEntries(skews.map((k) => [k.host, k.offsetMs])),
         });
   const expected = rebuilt.rows.filter((r) => overlapsWindow(r.startMs, r.endMs, window));

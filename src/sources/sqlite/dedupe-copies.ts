@@ -35,3 +35,46 @@ export function keepCopies(keys: readonly string[], channels: readonly number[])
     return n > 0;
   });
 }
+
+/**
+ * The copy rule over one second's selected events (in (time, id) order), as EventStore applies it: only
+ * hosts that sent by more than one channel this second can have copies, so keys are built (`keyOf(k)`) only
+ * for their events. `channels[k]` is NaN for an untrusted event (never a copy, nor copied). Returns which
+ * events to keep, or null when every one is kept. The rule is per key, so it gives the same answer for any
+ * selection that holds either all copies of a line or none (a lookup by address, MAC or kind over whole
+ * seconds: copies share those fields).
+ */
+export function keepOfSecond(
+  channels: readonly number[],
+  hosts: readonly number[],
+  keyOf: (k: number) => string,
+): boolean[] | null {
+  const n = channels.length;
+  let mixed = false;
+  for (let k = 1; k < n; k++) {
+    if (channels[k] !== channels[0] && !Number.isNaN(channels[k])) mixed = true;
+  }
+  if (!mixed) return null;
+  // Per host: its one channel this second, or NaN when it has several.
+  const hostChannel = new Map<number, number>();
+  for (let k = 0; k < n; k++) {
+    if (Number.isNaN(channels[k])) continue;
+    const host = hosts[k] as number;
+    const seen = hostChannel.get(host);
+    if (seen === undefined) hostChannel.set(host, channels[k] as number);
+    else if (seen !== channels[k]) hostChannel.set(host, Number.NaN);
+  }
+  const picked: number[] = [];
+  for (let k = 0; k < n; k++) {
+    if (Number.isNaN(channels[k])) continue;
+    if (Number.isNaN(hostChannel.get(hosts[k] as number))) picked.push(k);
+  }
+  if (picked.length === 0) return null;
+  const kept = keepCopies(
+    picked.map((k) => keyOf(k)),
+    picked.map((k) => channels[k] as number),
+  );
+  const keep = new Array<boolean>(n).fill(true);
+  for (let j = 0; j < picked.length; j++) keep[picked[j] as number] = kept[j] as boolean;
+  return keep;
+}

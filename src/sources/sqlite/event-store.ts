@@ -34,7 +34,8 @@ import { EVENT_KINDS } from '../../model/events.js';
 import type { EvidenceLine } from '../../model/lease.js';
 import type { EpochMs } from '../../model/time.js';
 import { parseMessage } from '../../parse/parse-message.js';
-import { keepCopies } from './dedupe-copies.js';
+import { keepOfSecond } from './dedupe-copies.js';
+import { hourOf, KIND_KEY_BASE, LOOKUP_KINDS, lookupEntries, MAC_KEY_BASE } from './lookup-keys.js';
 import {
   allocColumns,
   decodeBody,
@@ -42,6 +43,8 @@ import {
   decodeEnds,
   encodeColumns,
   encodeEnds,
+  encodeIpv4,
+  encodeMac,
   EncodedBatchBuilder,
   RestWriter,
   type BatchColumns,
@@ -89,6 +92,8 @@ const MIGRATION_BATCH = 4096;
  * memory. An append over this (only a direct appendRaw of huge messages gets there) is several rows.
  */
 const MAX_BATCH_RAW_BYTES = 64 << 20;
+/** Decoded batches a selection keeps (each ~0.5 MB for 4096 messages). */
+const SELECTION_BATCHES = 16;
 /** Far outside any sender time: the open ends of a query window. */
 const TIME_MIN = -8.64e15;
 const TIME_MAX = 8.64e15;
@@ -179,6 +184,26 @@ export interface AppendResult {
   inputId?: number;
 }
 
+/** What a lookup key names (EventStore.lookupKey). */
+export type LookupKeyOf = { ip: string } | { mac: string } | { kind: EventKind };
+
+/** A batch holding events of one lookup key in one hour, and the span of those events' sender times. */
+export interface LookupSpan {
+  firstId: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/** Events picked through the lookup index (EventStore.newSelection); opaque to callers. */
+export interface EventSelection {
+  /** Selected events by id, with what the copy rule needs. */
+  byId: Map<number, { event: StoredEvent; channel: number; host: number; copyKey: string }>;
+  /** Batches decoded lately (SELECTION_BATCHES at most), oldest first. */
+  batches: Map<number, OpenBatch>;
+  /** More than one trusted channel: copies of a line are possible, so keys are built. */
+  copies: boolean;
+}
+
 /** The zone settings of a ParseContext (its referenceMs is kept per batch, not here). */
 export type ZoneSettings = Pick<ParseContext, 'zoneByHost' | 'defaultZone'>;
 
@@ -199,13 +224,17 @@ interface BatchRow {
   rest: Buffer;
 }
 
-/** One stored batch opened by queryEvents: its selected messages in (time, id) order. */
-interface QueryCursor {
+/** A stored batch opened for reading: its columns and rest bytes. */
+interface OpenBatch {
   firstId: number;
   cols: BatchColumns;
   /** Byte offset of message i's rest in `rest`. */
   restStart: Int32Array;
   rest: Buffer;
+}
+
+/** One stored batch opened by queryEvents: its selected messages in (time, id) order. */
+interface QueryCursor extends OpenBatch {
   /** Indices of the selected messages, sorted by (timeMs, index). */
   order: Uint32Array;
   at: number;
@@ -241,6 +270,10 @@ export class EventStore {
   private readonly channels: number[] = [];
   /** The schema this handle reads: SCHEMA_VERSION, or an older readable one opened read-only. */
   private schemaVersion = SCHEMA_VERSION;
+  /** Appends write lookup entries (a writable store once migration 5 has run; see writeLookup). */
+  private indexing = false;
+  /** Per kind id, what the lookup index gets of its events (lookup-keys.ts lookupEntries). */
+  private readonly lookupClass: (0 | 1 | 2)[] = [];
 
   private constructor(path: string, db: Database.Database, readonly: boolean) {
     this.path = path;
@@ -334,6 +367,7 @@ export class EventStore {
       this.migrate(version);
       if (version > 0 && version < 3) this.enlargePages();
     }
+    this.indexing = !this.readonly && this.schemaVersion >= 5;
     if (!this.readonly) {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
@@ -367,6 +401,7 @@ export class EventStore {
           this.convertMessageRows();
           this.db.exec(MIGRATION_3_FINISH);
         }
+        if (v === 4) this.indexAllBatches();
         if (v === 0) {
           this.db.pragma(`application_id = ${STORE_APPLICATION_ID}`);
           const addKind = this.db.prepare('INSERT INTO kind (name, rejection) VALUES (?, ?)');
@@ -750,6 +785,92 @@ export class EventStore {
     );
     insert.run(firstId, cols.count, span.min, span.max, e.width, e.text, raw, encodeColumns(cols), rest);
     this.writeCounts(firstId, cols);
+    if (this.indexing) this.writeLookup(firstId, cols);
+  }
+
+  /** What the lookup index gets of a kind's events: 0 nothing (a rejection), 1 the kind, 2 also address and MAC. */
+  private lookupClassOf(kindId: number): 0 | 1 | 2 {
+    let c = this.lookupClass[kindId];
+    if (c === undefined) {
+      const k = this.kindName(kindId);
+      c = k.rejection ? 0 : (LOOKUP_KINDS as readonly string[]).includes(k.name) ? 2 : 1;
+      this.lookupClass[kindId] = c;
+    }
+    return c;
+  }
+
+  /**
+   * The lookup entries of one batch row (`cols` with store ids), inside the writing transaction.
+   *
+   * Why two tables: an append's entries (one per client action and key) have keys spread over the whole
+   * address space, so in the hour-first `lookup` they would land in the middle of the current hour's pages:
+   * with 64 KiB pages each insert moves half a page and each commit rewrites every page of the hour
+   * (measured: the store's append rate halved). So the open hours' entries go to `lookup_recent`, keyed by
+   * batch (an append adds to its end), and once the appends reach a later hour, the hours before the
+   * previous one move to `lookup` sorted by key: then they too are added at its end, each page written once.
+   * Entries for hours already moved (a late file) go straight to `lookup`.
+   */
+  private writeLookup(firstId: number, cols: BatchColumns): void {
+    const entries = lookupEntries(
+      cols,
+      (k) => this.lookupClassOf(k),
+      (s) => this.source(s).trusted === 1,
+    );
+    if (entries.length === 0) return;
+    const openRow = this.statement("SELECT value FROM meta WHERE key = 'lookup_open_hour'").get() as
+      { value: string } | undefined;
+    let open = openRow === undefined ? Number.NEGATIVE_INFINITY : Number(openRow.value);
+    const recent = this.statement(
+      'INSERT INTO lookup_recent (first_id, hour, key, min_ms, max_ms) VALUES (?, ?, ?, ?, ?)',
+    );
+    const closed = this.statement(
+      'INSERT INTO lookup (hour, key, first_id, min_ms, max_ms) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const e of entries) {
+      if (e.hour >= open) recent.run(firstId, e.hour, e.key, e.minMs, e.maxMs);
+      else closed.run(e.hour, e.key, firstId, e.minMs, e.maxMs);
+    }
+    // The batch's middle hour (not its last: one line with a wrong clock must not close the hours).
+    const hours = entries.map((e) => e.hour).sort((x, y) => x - y);
+    const now = hours[hours.length >> 1] as number;
+    // Entries of the hours from `open` on are in lookup_recent, earlier ones in lookup (lookupHour reads so).
+    if (!Number.isFinite(open)) open = hours[0] as number;
+    if (now - 1 > open) {
+      this.statement(
+        'INSERT INTO lookup (hour, key, first_id, min_ms, max_ms) SELECT hour, key, first_id, min_ms, max_ms FROM lookup_recent WHERE hour < ? ORDER BY hour, key, first_id',
+      ).run(now - 1);
+      this.statement('DELETE FROM lookup_recent WHERE hour < ?').run(now - 1);
+      open = now - 1;
+    }
+    if (openRow === undefined || Number(openRow.value) !== open) {
+      this.statement(
+        "INSERT INTO meta (key, value) VALUES ('lookup_open_hour', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(String(open));
+    }
+  }
+
+  /**
+   * Migration 5: the lookup entries of every batch already stored, oldest first (so, like appends, they land
+   * in the current hours' pages). Pages through the batches: a statement cannot run while another iterates.
+   */
+  private indexAllBatches(): void {
+    this.loadDictionaries();
+    const select = this.db.prepare(
+      'SELECT first_id, count, cols FROM batch WHERE first_id > ? ORDER BY first_id LIMIT 64',
+    );
+    let after = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const rows = select.all(after) as { first_id: number; count: number; cols: Buffer }[];
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const cols = decodeColumns(r.cols);
+        if (cols === null || cols.count !== r.count) {
+          throw new InternalError(`batch ${r.first_id} of event store '${this.path}' has unreadable columns`);
+        }
+        this.writeLookup(r.first_id, cols);
+      }
+      after = (rows[rows.length - 1] as { first_id: number }).first_id;
+    }
   }
 
   /** The batch_count rows of one batch: messages per (kind, source). */
@@ -1021,37 +1142,14 @@ export class EventStore {
   private *oneOfEachCopy(cursors: readonly QueryCursor[], index: readonly number[]): Generator<StoredEvent> {
     const n = cursors.length;
     const channel = new Array<number>(n);
-    let mixed = false;
+    const host = new Array<number>(n);
     for (let k = 0; k < n; k++) {
-      channel[k] = this.channelOf((cursors[k] as QueryCursor).cols.source[index[k] as number] as number);
-      if (channel[k] !== channel[0] && !Number.isNaN(channel[k])) mixed = true;
+      const c = cursors[k] as QueryCursor;
+      const i = index[k] as number;
+      channel[k] = this.channelOf(c.cols.source[i] as number);
+      host[k] = c.cols.host[i] as number;
     }
-    let keep: boolean[] | null = null;
-    if (mixed) {
-      // Per host: its one channel this second, or NaN when it has several.
-      const hostChannel = new Map<number, number>();
-      for (let k = 0; k < n; k++) {
-        if (Number.isNaN(channel[k])) continue;
-        const host = (cursors[k] as QueryCursor).cols.host[index[k] as number] as number;
-        const seen = hostChannel.get(host);
-        if (seen === undefined) hostChannel.set(host, channel[k] as number);
-        else if (seen !== channel[k]) hostChannel.set(host, Number.NaN);
-      }
-      const picked: number[] = [];
-      for (let k = 0; k < n; k++) {
-        if (Number.isNaN(channel[k])) continue;
-        const host = (cursors[k] as QueryCursor).cols.host[index[k] as number] as number;
-        if (Number.isNaN(hostChannel.get(host))) picked.push(k);
-      }
-      if (picked.length > 0) {
-        const kept = keepCopies(
-          picked.map((k) => copyKey(cursors[k] as QueryCursor, index[k] as number)),
-          picked.map((k) => channel[k] as number),
-        );
-        keep = new Array<boolean>(n).fill(true);
-        for (let j = 0; j < picked.length; j++) keep[picked[j] as number] = kept[j] as boolean;
-      }
-    }
+    const keep = keepOfSecond(channel, host, (k) => copyKey(cursors[k] as QueryCursor, index[k] as number));
     for (let k = 0; k < n; k++) {
       if (keep === null || keep[k] === true)
         yield this.eventAt(cursors[k] as QueryCursor, index[k] as number);
@@ -1104,7 +1202,7 @@ export class EventStore {
     };
   }
 
-  private eventAt(c: QueryCursor, i: number): StoredEvent {
+  private eventAt(c: OpenBatch, i: number): StoredEvent {
     const cols = c.cols;
     const ip = cols.ip[i] as number;
     const mac = cols.mac[i] as number;
@@ -1163,6 +1261,257 @@ export class EventStore {
       if (text !== undefined) out.push({ rawId: id, text });
     }
     return out;
+  }
+
+  /**
+   * True when the store has the lookup index `where` and `who` read (schema 5). A version-3 or -4 store opened
+   * read-only has none until a writing command (ingest, reparse, collect) migrates it.
+   */
+  get hasLookupIndex(): boolean {
+    return this.schemaVersion >= 5;
+  }
+
+  /**
+   * The lookup key (lookup-keys.ts) of an address, a MAC or a kind; null when the store cannot hold it (a
+   * kind never stored, an address or MAC not in canonical form).
+   */
+  lookupKey(of: LookupKeyOf): number | null {
+    if ('ip' in of) return encodeIpv4(of.ip);
+    if ('mac' in of) {
+      const mac = encodeMac(of.mac);
+      return mac === null ? null : MAC_KEY_BASE + mac;
+    }
+    let id = this.eventKindIds.get(of.kind);
+    if (id === undefined) {
+      this.loadDictionaries();
+      id = this.eventKindIds.get(of.kind);
+    }
+    return id === undefined ? null : KIND_KEY_BASE + id;
+  }
+
+  /** The first and last epoch hour holding lookup entries; null when the index is empty (or absent). */
+  lookupHours(): { first: number; last: number } | null {
+    if (!this.hasLookupIndex) return null;
+    // One query each: SQLite answers a lone min() or max() from the key, both in one query by a full scan.
+    // lookup_recent holds the last hours only (a scan of it is short).
+    const one = (sql: string) => (this.statement(sql).get() as { h: number | null }).h;
+    const hs = [
+      one('SELECT min(hour) AS h FROM lookup'),
+      one('SELECT max(hour) AS h FROM lookup'),
+      one('SELECT min(hour) AS h FROM lookup_recent'),
+      one('SELECT max(hour) AS h FROM lookup_recent'),
+    ].filter((h): h is number => h !== null);
+    return hs.length === 0 ? null : { first: Math.min(...hs), last: Math.max(...hs) };
+  }
+
+  /** The batches holding events of `key` in epoch hour `hour`, each with the span of those events' times. */
+  lookupHour(key: number, hour: number): LookupSpan[] {
+    if (!this.hasLookupIndex) return [];
+    // The open hours are in lookup_recent (a short scan); one statement reads both tables, so entries a
+    // writer moves meanwhile are seen once.
+    const openRow = this.statement("SELECT value FROM meta WHERE key = 'lookup_open_hour'").get() as
+      { value: string } | undefined;
+    const sql =
+      openRow !== undefined && hour >= Number(openRow.value)
+        ? 'SELECT first_id, min_ms, max_ms FROM lookup WHERE hour = @hour AND key = @key UNION ALL SELECT first_id, min_ms, max_ms FROM lookup_recent WHERE hour = @hour AND key = @key'
+        : 'SELECT first_id, min_ms, max_ms FROM lookup WHERE hour = @hour AND key = @key';
+    return (
+      this.statement(sql).all({ hour, key }) as { first_id: number; min_ms: number; max_ms: number }[]
+    ).map((r) => ({ firstId: r.first_id, minMs: r.min_ms, maxMs: r.max_ms }));
+  }
+
+  /** How many messages the store holds (ids are dense: the next id less one), without counting rows. */
+  messageCount(): number {
+    return this.nextId() - 1;
+  }
+
+  /** An empty selection of events read through the lookup index (select, selectWindow, selectedEvents). */
+  newSelection(): EventSelection {
+    return { byId: new Map(), batches: new Map(), copies: this.trustedChannelCount() > 1 };
+  }
+
+  /**
+   * Adds to `sel` the trusted events of `kinds` with sender time in [fromMs, toMs) that carry `key` (an
+   * address, a MAC or a kind: lookupKey), from the batches of `spans` (lookupHour). An event already selected
+   * is not added twice. Give whole seconds: the copy rule (selectedEvents) needs every copy of a line.
+   */
+  select(
+    sel: EventSelection,
+    key: number,
+    spans: readonly LookupSpan[],
+    fromMs: number,
+    toMs: number,
+    kinds: readonly EventKind[],
+  ): void {
+    const field = key < MAC_KEY_BASE ? 'ip' : key < KIND_KEY_BASE ? 'mac' : 'kind';
+    // An address or MAC key holds the lease lines only (LOOKUP_KINDS): other lines of the address in the
+    // same batch are not taken, so what is selected never depends on how lines fell into batches.
+    const kindIds = new Set<number>();
+    for (const k of kinds) {
+      const id = this.eventKindIds.get(k);
+      if (id !== undefined && (field === 'kind' || this.lookupClassOf(id) === 2)) kindIds.add(id);
+    }
+    if (kindIds.size === 0) return;
+    const batchIds = [
+      ...new Set(spans.filter((s) => s.maxMs >= fromMs && s.minMs < toMs).map((s) => s.firstId)),
+    ].sort((a, b) => a - b);
+    const want = field === 'ip' ? key : field === 'mac' ? key - MAC_KEY_BASE : key - KIND_KEY_BASE;
+    for (const firstId of batchIds) {
+      const b = this.openBatch(sel, firstId);
+      if (b === null) continue;
+      const cols = b.cols;
+      const column = cols[field];
+      for (let i = 0; i < cols.count; i++) {
+        if (column[i] !== want) continue;
+        const t = cols.timeMs[i] as number;
+        if (!(t >= fromMs && t < toMs) || !kindIds.has(cols.kind[i] as number)) continue;
+        const source = cols.source[i] as number;
+        if (this.source(source).trusted !== 1) continue;
+        const id = firstId + i;
+        if (sel.byId.has(id)) continue;
+        sel.byId.set(id, {
+          event: this.eventAt(b, i),
+          channel: this.channelOf(source),
+          host: cols.host[i] as number,
+          copyKey: sel.copies ? copyKey(b, i) : '',
+        });
+      }
+    }
+  }
+
+  /**
+   * Adds to `sel` every trusted event of `kinds` with sender time in [fromMs, toMs), read through the kinds'
+   * lookup entries hour by hour (not the batch time index, which walks every older batch).
+   */
+  selectWindow(sel: EventSelection, fromMs: number, toMs: number, kinds: readonly EventKind[]): void {
+    const hours = this.lookupHours();
+    if (!(fromMs < toMs) || hours === null) return;
+    const first = Math.max(hourOf(fromMs), hours.first);
+    const last = Math.min(hourOf(toMs - 1), hours.last);
+    for (const kind of kinds) {
+      const key = this.lookupKey({ kind });
+      if (key === null) continue;
+      for (let h = first; h <= last; h++) {
+        const spans = this.lookupHour(key, h);
+        if (spans.length > 0) this.select(sel, key, spans, fromMs, toMs, [kind]);
+      }
+    }
+  }
+
+  /**
+   * The selected events in (time, id) order, with queryEvents' copy rule: a line that came by two channels
+   * comes out once (as often as the channel that brought it most often).
+   */
+  selectedEvents(sel: EventSelection): StoredEvent[] {
+    const all = [...sel.byId.values()].sort(
+      (a, b) => a.event.timeMs - b.event.timeMs || a.event.id - b.event.id,
+    );
+    if (!sel.copies) return all.map((s) => s.event);
+    const out: StoredEvent[] = [];
+    for (let i = 0; i < all.length;) {
+      const second = Math.floor(all[i]!.event.timeMs / 1000);
+      let j = i;
+      while (j < all.length && Math.floor(all[j]!.event.timeMs / 1000) === second) j++;
+      const group = all.slice(i, j);
+      const keep = keepOfSecond(
+        group.map((s) => s.channel),
+        group.map((s) => s.host),
+        (k) => group[k]!.copyKey,
+      );
+      for (let k = 0; k < group.length; k++) if (keep === null || keep[k] === true) out.push(group[k]!.event);
+      i = j;
+    }
+    return out;
+  }
+
+  /** A batch decoded for a selection (the last few are kept: lookups by address, MAC and kind share batches). */
+  private openBatch(sel: EventSelection, firstId: number): OpenBatch | null {
+    const cached = sel.batches.get(firstId);
+    if (cached !== undefined) return cached;
+    const row = this.statement('SELECT first_id, count, cols, rest FROM batch WHERE first_id = ?').get(
+      firstId,
+    ) as BatchRow | undefined;
+    if (row === undefined) return null;
+    const cols = decodeColumns(row.cols);
+    if (cols === null || cols.count !== row.count) {
+      throw new InternalError(`batch ${row.first_id} of event store '${this.path}' has unreadable columns`);
+    }
+    const restStart = new Int32Array(cols.count);
+    let at = 0;
+    for (let i = 0; i < cols.count; i++) {
+      restStart[i] = at;
+      const len = cols.restLen[i] as number;
+      if (len > 0) at += len;
+    }
+    const b: OpenBatch = { firstId, cols, restStart, rest: row.rest };
+    if (sel.batches.size >= SELECTION_BATCHES) {
+      const oldest = sel.batches.keys().next().value as number;
+      sel.batches.delete(oldest);
+    }
+    sel.batches.set(firstId, b);
+    return b;
+  }
+
+  /**
+   * The ChannelStats snapshots that decide every loss interval (lossIntervals) meeting [fromMs, toMs]: per
+   * listener the snapshots in the range, and outward from it for as long as the drop counters kept rising
+   * between consecutive snapshots (or no time passed between them: touching intervals are merged), so a loss
+   * that began before the range keeps its true start and end. A
+   * collector records one every 5 s, so a year holds millions: `where` reads these instead of the history.
+   */
+  channelStatsAround(fromMs: number, toMs: number): ChannelStats[] {
+    const cols =
+      'id, at_ms, listener, received, stored, rejected, untrusted, kernel_drops, app_drops, connections, run_started_ms';
+    type Row = ChannelStatsRow & { id: number };
+    const next = this.statement('SELECT min(listener) AS l FROM channel_stats WHERE listener > ?');
+    const inRange = this.statement(
+      `SELECT ${cols} FROM channel_stats WHERE listener = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms, id`,
+    );
+    const lastBefore = this.statement(
+      `SELECT ${cols} FROM channel_stats WHERE listener = ? AND at_ms < ? ORDER BY at_ms DESC, id DESC LIMIT 1`,
+    );
+    const firstAfter = this.statement(
+      `SELECT ${cols} FROM channel_stats WHERE listener = ? AND at_ms > ? ORDER BY at_ms, id LIMIT 1`,
+    );
+    const rowBefore = this.statement(
+      `SELECT ${cols} FROM channel_stats WHERE listener = ? AND (at_ms < ? OR (at_ms = ? AND id < ?)) ORDER BY at_ms DESC, id DESC LIMIT 1`,
+    );
+    const rowAfter = this.statement(
+      `SELECT ${cols} FROM channel_stats WHERE listener = ? AND (at_ms > ? OR (at_ms = ? AND id > ?)) ORDER BY at_ms, id LIMIT 1`,
+    );
+    const rises = (a: Row, b: Row): boolean =>
+      riseOf(a.kernel_drops, b.kernel_drops) + riseOf(a.app_drops, b.app_drops) > 0;
+    const out: ChannelStats[] = [];
+    let l = (next.get('') as { l: string | null }).l;
+    for (; l !== null; l = (next.get(l) as { l: string | null }).l) {
+      const mid = inRange.all(l, fromMs, toMs) as Row[];
+      // Backward: each earlier snapshot while the pair it forms with the next one rose.
+      const head: Row[] = [];
+      let p: Row | null = mid[0] ?? null;
+      let r = (p === null ? lastBefore.get(l, fromMs) : rowBefore.get(l, p.at_ms, p.at_ms, p.id)) as
+        Row | undefined;
+      while (r !== undefined) {
+        head.unshift(r);
+        // lossIntervals merges intervals that touch, so a pair that did not rise but took no time goes on.
+        if (p !== null && !rises(r, p) && r.at_ms < p.at_ms) break;
+        p = r;
+        r = rowBefore.get(l, p.at_ms, p.at_ms, p.id) as Row | undefined;
+      }
+      // Forward likewise.
+      const tail: Row[] = [];
+      let q: Row | null = mid[mid.length - 1] ?? head[head.length - 1] ?? null;
+      let s = (
+        mid.length > 0 && q !== null ? rowAfter.get(l, q.at_ms, q.at_ms, q.id) : firstAfter.get(l, toMs)
+      ) as Row | undefined;
+      while (s !== undefined) {
+        tail.push(s);
+        if (q !== null && !rises(q, s) && s.at_ms > q.at_ms) break;
+        q = s;
+        s = rowAfter.get(l, q.at_ms, q.at_ms, q.id) as Row | undefined;
+      }
+      for (const row of [...head, ...mid, ...tail]) out.push(channelStatsFromRow(row));
+    }
+    return out.sort((a, b) => a.atMs - b.atMs);
   }
 
   /** Counts per kind and reason, untrusted, time span and the latest channel figures. */
@@ -1288,6 +1637,12 @@ export class EventStore {
             'UPDATE batch SET min_time_ms = ?, max_time_ms = ?, cols = ?, rest = ? WHERE first_id = ?',
           );
           const dropCounts = this.db.prepare('DELETE FROM batch_count WHERE first_id = ?');
+          // The lookup entries follow the new parse (an event's time, address or kind may change).
+          if (this.indexing) {
+            this.db.exec(
+              "DELETE FROM lookup; DELETE FROM lookup_recent; DELETE FROM meta WHERE key = 'lookup_open_hour'",
+            );
+          }
           // A frame the transport already cut (over --max-message-bytes) or left partial (connection closed
           // mid-frame) holds only part of a message: parsing its bytes again could make an event out of a
           // fragment, so such rejections are kept as they are.
@@ -1340,6 +1695,7 @@ export class EventStore {
             update.run(span.min, span.max, encodeColumns(cols), Buffer.from(rest.finish()), b.first_id);
             dropCounts.run(b.first_id);
             this.writeCounts(b.first_id, cols);
+            if (this.indexing) this.writeLookup(b.first_id, cols);
             done += b.count;
             onProgress?.(done, total);
           }
@@ -1407,6 +1763,11 @@ interface ChannelStatsRow {
   app_drops: number;
   connections: number;
   run_started_ms: number | null;
+}
+
+/** How much a cumulative drop counter rose between two snapshots (loss-intervals.ts rise: a reset counts whole). */
+function riseOf(before: number, after: number): number {
+  return after >= before ? after - before : after;
 }
 
 function channelStatsFromRow(l: ChannelStatsRow): ChannelStats {
@@ -1532,7 +1893,7 @@ function timeSpan(cols: BatchColumns): { min: number | null; max: number | null 
  * What makes two events of one second the same line: every stored column but time, received time and
  * source, and the rest's bytes (the body fields no column holds).
  */
-function copyKey(c: QueryCursor, i: number): string {
+function copyKey(c: OpenBatch, i: number): string {
   const cols = c.cols;
   const len = cols.restLen[i] as number;
   const start = c.restStart[i] as number;

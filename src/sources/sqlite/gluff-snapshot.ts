@@ -10,7 +10,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AuditError } from '../../model/errors.js';
-import type { GluffLeaseRowText } from '../../parse/gluff-row.js';
+import { gluffRowFilterSql, type GluffLeaseRowText, type GluffRowFilter } from '../../parse/gluff-row.js';
 
 /** Bump on any incompatible change of the tables below; readers refuse newer versions. */
 export const GLUFF_SNAPSHOT_FORMAT_VERSION = 1;
@@ -194,7 +194,8 @@ export class GluffSnapshot {
   }
 
   /** The joined lease rows in id order, exactly as the MySQL reader yields them (id 0 -> null). */
-  *leaseRows(): Generator<GluffLeaseRowText> {
+  *leaseRows(filter?: GluffRowFilter): Generator<GluffLeaseRowText> {
+    const { where, params } = gluffRowFilterSql(filter);
     const stmt = this.db.prepare(
       'SELECT l.id AS id, i.value AS ip, h.value AS hw, c.value AS cid, r.value AS rid, l.lstart AS lstart, l.lend AS lend ' +
         'FROM leases l ' +
@@ -202,9 +203,10 @@ export class GluffSnapshot {
         'LEFT JOIN hws h ON h.id = l.hw AND l.hw <> 0 ' +
         'LEFT JOIN cids c ON c.id = l.cid AND l.cid <> 0 ' +
         'LEFT JOIN rids r ON r.id = l.rid AND l.rid <> 0 ' +
+        where +
         'ORDER BY l.id',
     );
-    for (const row of stmt.iterate()) yield row as GluffLeaseRowText;
+    for (const row of stmt.iterate(...params)) yield row as GluffLeaseRowText;
   }
 
   /** Raw counts per table, for `describe()` and tests. */

@@ -138,6 +138,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX ingest_input_head ON ingest_input (head_hash);
   ALTER TABLE source ADD COLUMN input INTEGER;
   `,
+  // 5 (#13): the lookup index of `where` and `who` (lookup-keys.ts): per (hour, key, batch) the span of the
+  // key's event times in that batch, the key an address, a MAC or a kind. Written with each batch row in its
+  // append's transaction (and again by `reparse`); event-store.ts fills it for the batches already stored
+  // when it runs this (indexAllBatches), in the same transaction. Entries of the hours from
+  // meta 'lookup_open_hour' on are in `lookup_recent`, in append order (an append adds to its end); when the
+  // appends reach a later hour, the hours before the previous one move to `lookup` in key order, where they
+  // go to the end too (event-store.ts writeLookup: why).
+  `
+  CREATE TABLE lookup (
+    hour INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    min_ms INTEGER NOT NULL,
+    max_ms INTEGER NOT NULL,
+    PRIMARY KEY (hour, key, first_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE lookup_recent (
+    first_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    min_ms INTEGER NOT NULL,
+    max_ms INTEGER NOT NULL,
+    PRIMARY KEY (first_id, hour, key)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** Most messages in one batch row (a longer append is several rows in one transaction); = rows of `seq`. */

@@ -349,13 +349,15 @@ describe('EventStore', () => {
       assert.deepEqual(s.evidenceLines([12]), [{ rawId: 12, text: lines[0]![0] }]);
     });
     it('should migrate a version 3 store (no ingest checkpoints) and keep working', () => {
-      // Arrange: a store with a file's lines, taken back to what schema 3 had (version 4 only adds).
+      // Arrange: a store with a file's lines, taken back to what schema 3 had (versions 4 and 5 only add).
       const ack = lines[0]![0];
       const s3 = open('v3.db');
       s3.appendRaw([raw(ack, { origin: 'old.log:1' }), raw(lines[2]![0], { origin: 'old.log:2' })], UTC);
       s3.close();
       const db = new Database(join(dir, 'v3.db'));
-      db.exec('DROP TABLE ingest_input; ALTER TABLE source DROP COLUMN input; PRAGMA user_version = 3');
+      db.exec(
+        "DROP TABLE lookup; DROP TABLE lookup_recent; DELETE FROM meta WHERE key = 'lookup_open_hour'; DROP TABLE ingest_input; ALTER TABLE source DROP COLUMN input; PRAGMA user_version = 3",
+      );
       db.close();
       // Read-only (stats, events, verify), it is read as it is, not migrated.
       const ro = open('v3.db', { readonly: true });
