@@ -7,7 +7,7 @@
  * from the event store alone and with the snapshot, and one real `where` process.
  *
  *   node --import tsx bench/where.bench.ts                    14 days (what `make bench` runs)
- *   WHERE_BENCH_DAYS=365 node --import tsx bench/where.bench.ts   a year: `make bench-where` (~15 min to build)
+ *   WHERE_BENCH_DAYS=365 node --import tsx bench/where.bench.ts   a year: `make bench-where` (~9 min to build)
  *
  * WHERE_BENCH_CLIENTS sets the clients (default 50,000); WHERE_BENCH_DIR keeps the store and snapshot there
  * and reuses them on the next run (default: a temporary folder, removed).

@@ -35,7 +35,7 @@ import {
 import { lossIntervals } from '../rebuild/loss-intervals.js';
 import type { EventSelection, EventStore, LookupSpan } from '../sources/sqlite/event-store.js';
 import type { GluffRowFilter } from '../parse/gluff-row.js';
-import { REBUILD_KINDS } from './verification.js';
+import { compareIps, REBUILD_KINDS } from './verification.js';
 
 const HOUR_MS = 3_600_000;
 /** Beyond two maximum leases, the quiet stretch that closes an episode (see episode.ts, judgeAddress). */
@@ -490,7 +490,7 @@ export class AddressLookup {
       }
     }
     const answers: WhereAnswer[] = [];
-    for (const ip of [...candidates].sort(compareIpText)) {
+    for (const ip of [...candidates].sort(compareIps)) {
       const { answer } = await this.where(ip, atMs);
       if (answerOnPort(answer, name, spec)) answers.push(answer);
     }
@@ -528,10 +528,4 @@ function settled(events: readonly StoredEvent[], servers: readonly string[], atM
         ),
     ),
   );
-}
-
-/** Numeric order of dotted quads. */
-function compareIpText(a: string, b: string): number {
-  const n = (ip: string) => ip.split('.').reduce((x, p) => x * 256 + Number(p), 0);
-  return n(a) - n(b);
 }
