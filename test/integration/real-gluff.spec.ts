@@ -5,7 +5,6 @@
  * with expected-findings.json, the truth labelled by hand from the syslog and the table.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import {
   ROOT_SOCKET,
   type GluffFixture,
 } from '../helpers/gluff-mysql-fixture.js';
+import { runCli } from '../helpers/spawn-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GOLDEN = join(ROOT, 'test', 'golden', 'real-gluff');
@@ -57,25 +57,6 @@ interface ReportedFinding {
 interface Comparison {
   missing: string[];
   extra: string[];
-}
-
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 function sameIds(a: number[], b: number[]): boolean {
@@ -161,7 +142,7 @@ for (const run of [1, 2, 3, 4]) {
         await root.end();
       }
       const store = join(tmp, 'events.db');
-      const ingest = await cli([
+      const ingest = await runCli([
         'ingest',
         join(dir, 'syslog.log'),
         '--store',
@@ -174,7 +155,7 @@ for (const run of [1, 2, 3, 4]) {
       ]);
       assert.equal(ingest.code, 0, ingest.stderr);
       const report = join(tmp, 'report.json');
-      const verify = await cli(
+      const verify = await runCli(
         [
           'verify',
           '--store',

@@ -3,28 +3,10 @@
  * Gluff), with the rig driver's `gv-rig` lines, judged by the rig and channel self-check alone.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** Runs the real CLI (`node --import tsx src/cli/run.ts ...`) and collects its output. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli } from '../helpers/spawn-cli.js';
 
 /** Two clients behind two relay ports; `extraMac` adds a third client the rig never brought up. */
 function specYaml(extraMac?: string): string {
@@ -101,7 +83,7 @@ describe('gluff-verify verify --gluff none (CLI)', function () {
       [rigLog, withRig],
       [plainLog, withoutRig],
     ] as const) {
-      const r = await cli(['ingest', log, '--store', store, '--spec', spec, '--year-ref', AS_OF]);
+      const r = await runCli(['ingest', log, '--store', store, '--spec', spec, '--year-ref', AS_OF]);
       assert.equal(r.code, 0, r.stderr);
     }
   });
@@ -113,7 +95,7 @@ describe('gluff-verify verify --gluff none (CLI)', function () {
     const json = join(dir, `${name}.json`);
     const html = join(dir, `${name}.html`);
     const junit = join(dir, `${name}.xml`);
-    const r = await cli([
+    const r = await runCli([
       'verify',
       '--store',
       store,
@@ -192,7 +174,7 @@ describe('gluff-verify verify --gluff none (CLI)', function () {
   });
 
   it('should show the rig events through events --kind and stats, the malformed one as unknown', async () => {
-    const events = await cli(['events', '--store', withRig, '--kind', 'rig-event,unknown', '--json']);
+    const events = await runCli(['events', '--store', withRig, '--kind', 'rig-event,unknown', '--json']);
     assert.equal(events.code, 0, events.stderr);
     const lines = events.stdout
       .trim()
@@ -204,7 +186,7 @@ describe('gluff-verify verify --gluff none (CLI)', function () {
       unknown.map((e) => [e['app'], e['text'], e['reason']]),
       [['gv-rig', 'event=Client-Release client=c2', 'the event name is not [a-z0-9-]+']],
     );
-    const stats = await cli(['stats', '--store', withRig, '--json']);
+    const stats = await runCli(['stats', '--store', withRig, '--json']);
     const byKind = (JSON.parse(stats.stdout) as { byKind: Record<string, number>; rejected: number }).byKind;
     assert.equal(byKind['rig-event'], 6);
     assert.equal(byKind['unknown'], 1);

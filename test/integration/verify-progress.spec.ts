@@ -5,7 +5,7 @@
  * attribution runs too); the terminal is a real pseudo-terminal from util-linux `script`.
  */
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,29 +14,10 @@ import { snapshotGluffSource } from '../../src/cli/gluff-source.js';
 import { REBUILD_KINDS, runVerification } from '../../src/cli/verification.js';
 import { EventStore } from '../../src/sources/sqlite/event-store.js';
 import { loadRigSpec } from '../../src/spec/load-rig-spec.js';
+import { runProcess } from '../helpers/spawn-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SPEC = join(ROOT, 'specs', 'seed-rig.yaml');
-
-function run(
-  file: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A Progress that records every call. */
 function recorder() {
@@ -71,7 +52,7 @@ describe('verify progress', function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gv-progress-'));
-    const demo = await run(process.execPath, [
+    const demo = await runProcess(process.execPath, [
       '--import',
       'tsx',
       'src/cli/run.ts',
@@ -170,7 +151,7 @@ describe('verify progress', function () {
   });
 
   it('should say nothing about progress when stderr is not a terminal', async () => {
-    const piped = await run(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...verifyArgs()]);
+    const piped = await runProcess(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...verifyArgs()]);
     assert.equal(piped.code, 1, piped.stderr);
     assert.doesNotMatch(piped.stderr, /verify: |\r|\u001b/);
     assert.match(piped.stdout, /^gluff-verify: FAIL \(/);

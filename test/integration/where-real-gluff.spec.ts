@@ -10,7 +10,6 @@
  * `where` processes check the command line, its exit codes and its JSON.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +36,7 @@ import {
   ROOT_SOCKET,
   type GluffFixture,
 } from '../helpers/gluff-mysql-fixture.js';
+import { runCli } from '../helpers/spawn-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GOLDEN = join(ROOT, 'test', 'golden', 'real-gluff');
@@ -51,25 +51,6 @@ interface LabelledFinding {
   actualRowIds: number[];
   rule?: string;
   optional?: boolean;
-}
-
-function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** What two answers must share: the word, the stint, Gluff's rows, verify's findings and the reasons. */
@@ -145,7 +126,7 @@ for (const run of [1, 2, 3, 4]) {
         await root.end();
       }
       storePath = join(tmp, 'events.db');
-      const ingest = await cli([
+      const ingest = await runCli([
         'ingest',
         join(dir, 'syslog.log'),
         '--store',
@@ -278,7 +259,7 @@ for (const run of [1, 2, 3, 4]) {
         };
         // disagree: exit 1, the finding's kind and culprit in the JSON.
         const bad = pick('disagree');
-        const r1 = await cli(
+        const r1 = await runCli(
           ['where', bad.ip, '--at', String(bad.t / 1000), ...base, '--gluff', gluff, '--json'],
           env,
         );
@@ -296,20 +277,20 @@ for (const run of [1, 2, 3, 4]) {
         // agree: exit 0; T without a zone is read in the rig's zone (Stockholm) and said so.
         const good = pick('agree');
         const local = new Date(good.t + 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-        const r0 = await cli(['where', good.ip, '--at', local, ...base, '--gluff', gluff], env);
+        const r0 = await runCli(['where', good.ip, '--at', local, ...base, '--gluff', gluff], env);
         assert.equal(r0.code, 0, r0.stderr);
         assert.match(r0.stdout, /agreement: agree/);
         assert.match(r0.stdout, /T read as Europe\/Stockholm wall time/);
         assert.match(r0.stdout, new RegExp(`at ${new Date(good.t).toISOString().slice(0, 19)}Z`));
         // unknown: exit 2.
         const none = pick('unknown');
-        const r2 = await cli(
+        const r2 = await runCli(
           ['where', none.ip, '--at', new Date(none.t).toISOString(), ...base, '--gluff', gluff],
           env,
         );
         assert.equal(r2.code, 2, r2.stderr);
         // The event store alone, and Gluff's table alone: labelled, exit 2.
-        const rc = await cli([
+        const rc = await runCli([
           'where',
           good.ip,
           '--at',
@@ -321,7 +302,7 @@ for (const run of [1, 2, 3, 4]) {
         ]);
         assert.equal(rc.code, 2, rc.stderr);
         assert.equal((JSON.parse(rc.stdout) as { agreement: string }).agreement, 'channel-only');
-        const rg = await cli(
+        const rg = await runCli(
           [
             'where',
             good.ip,
@@ -348,12 +329,12 @@ for (const run of [1, 2, 3, 4]) {
         // who by MAC: the labelled client's stints, one of them disagreeing.
         const label = truth.findings.find((f) => f.severity === 'fail' && f.ip !== null)!;
         const mac = label.hw!;
-        const rw = await cli(['who', mac, ...base, '--gluff', gluff, '--json'], env);
+        const rw = await runCli(['who', mac, ...base, '--gluff', gluff, '--json'], env);
         assert.equal(rw.code, 1, rw.stderr);
         const jw = JSON.parse(rw.stdout) as { stints: { ip: string; agreement: string }[] };
         assert.ok(jw.stints.some((x) => x.ip === label.ip && x.agreement === 'disagree'));
         // who by port: the client answering there at that time is among them.
-        const rp = await cli(
+        const rp = await runCli(
           [
             'who',
             '--port',
