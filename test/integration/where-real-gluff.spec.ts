@@ -16,14 +16,7 @@ import { join } from 'node:path';
 import { AddressLookup } from '../../src/cli/address-lookup.js';
 import { mysqlGluffSource, readAllGluffLeases } from '../../src/cli/gluff-source.js';
 import { REBUILD_KINDS } from '../../src/cli/verification.js';
-import type {
-  ActualLease,
-  Culprit,
-  ExpectedLease,
-  Finding,
-  FindingKind,
-  RigSpec,
-} from '../../src/model/index.js';
+import type { ActualLease, Culprit, FindingKind, RigSpec } from '../../src/model/index.js';
 import type { GluffRowFilter } from '../../src/parse/gluff-row.js';
 import { answerWhere, covers, type WhereAnswer } from '../../src/query/where-answer.js';
 import { lossIntervals } from '../../src/rebuild/loss-intervals.js';
@@ -37,6 +30,7 @@ import {
   type GluffFixture,
 } from '../helpers/gluff-mysql-fixture.js';
 import { runCli } from '../helpers/spawn-cli.js';
+import { answerProjection, timesToAsk } from '../helpers/where-oracle.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const GOLDEN = join(ROOT, 'test', 'golden', 'real-gluff');
@@ -51,40 +45,6 @@ interface LabelledFinding {
   actualRowIds: number[];
   rule?: string;
   optional?: boolean;
-}
-
-/** What two answers must share: the word, the stint, Gluff's rows, verify's findings and the reasons. */
-function projection(a: WhereAnswer): unknown {
-  const stint = (e: ExpectedLease | null) =>
-    e === null
-      ? null
-      : {
-          startMs: e.startMs,
-          endMs: e.endMs,
-          hw: e.hw,
-          cidHex: e.cidHex,
-          remoteIdHex: e.remoteIdHex,
-          endSource: e.endSource,
-          physicalPort: e.physicalPort,
-          inconclusive: e.inconclusive,
-        };
-  const finding = (f: Finding) => ({
-    kind: f.kind,
-    severity: f.severity,
-    culprit: f.culprit,
-    rule: f.attribution?.rule ?? null,
-    how: f.attribution?.how ?? null,
-    rows: f.actual.map((r) => r.id),
-    message: f.message,
-  });
-  return {
-    agreement: a.agreement,
-    stint: stint(a.stint),
-    gluffRows: a.gluffRows.map((r) => r.id),
-    differences: a.differences.map(finding),
-    notes: a.notes.map(finding),
-    reasons: a.reasons,
-  };
 }
 
 /** The Gluff rows a filter selects, as the readers' SQL does (an address's rows and those of no address). */
@@ -205,17 +165,12 @@ for (const run of [1, 2, 3, 4]) {
         const words = new Map<string, number>();
         for (const ip of ips) {
           // Every minute, and a second either side of each stint's and each row's ends (the edges).
-          const times = new Set(minutes);
-          for (const e of full.expected.filter((x) => x.ip === ip))
-            for (const t of [e.startMs, e.endMs]) for (const d of [-1000, 0, 1000]) times.add(t + d);
-          for (const a of rows.filter((x) => x.ip === ip && x.startMs !== null && x.endMs !== null))
-            for (const t of [a.startMs!, a.endMs!]) for (const d of [-1000, 0, 1000]) times.add(t + d);
-          for (const t of [...times].filter((x) => x <= asOfMs).sort((a, b) => a - b)) {
+          for (const t of timesToAsk(ip, minutes, full.expected, rows).filter((x) => x <= asOfMs)) {
             const { answer } = await lookup.where(ip, t);
             const want = bruteForce(ip, t);
             words.set(answer.agreement, (words.get(answer.agreement) ?? 0) + 1);
-            const got = JSON.stringify(projection(answer));
-            const exp = JSON.stringify(projection(want));
+            const got = answerProjection(answer);
+            const exp = answerProjection(want);
             if (got !== exp && wrong.length < 5) {
               wrong.push(`${ip} at ${new Date(t).toISOString()}:\n  got  ${got}\n  want ${exp}`);
             }

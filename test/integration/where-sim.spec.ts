@@ -13,13 +13,14 @@ import { AddressLookup } from '../../src/cli/address-lookup.js';
 import { readAllGluffLeases, snapshotGluffSource } from '../../src/cli/gluff-source.js';
 import { REBUILD_KINDS } from '../../src/cli/verification.js';
 import type { ActualLease, RawMessage } from '../../src/model/index.js';
-import { answerWhere, type WhereAnswer } from '../../src/query/where-answer.js';
+import { answerWhere } from '../../src/query/where-answer.js';
 import { lossIntervals } from '../../src/rebuild/loss-intervals.js';
 import type { FaultName } from '../../src/sim/fault-catalogue.js';
 import { simulateRig } from '../../src/sim/simulate-rig.js';
 import { writeSimGluffSnapshot } from '../../src/sim/write-gluff-sqlite.js';
 import { EventStore } from '../../src/sources/sqlite/event-store.js';
 import { judgeEvidence } from '../../src/verify/judge-evidence.js';
+import { answerProjection, timesToAsk } from '../helpers/where-oracle.js';
 import { seedRigSpec } from '../unit/sim/sim-spec.js';
 
 const RUNS: { seed: number; faults: FaultName[] }[] = [
@@ -32,27 +33,6 @@ const RUNS: { seed: number; faults: FaultName[] }[] = [
   },
   { seed: 11, faults: ['duplicate-rows', 'gluff-1.12-find', 'partner-down-and-recover'] },
 ];
-
-function projection(a: WhereAnswer): string {
-  return JSON.stringify({
-    agreement: a.agreement,
-    stint:
-      a.stint === null
-        ? null
-        : [
-            a.stint.startMs,
-            a.stint.endMs,
-            a.stint.hw,
-            a.stint.cidHex,
-            a.stint.endSource,
-            a.stint.inconclusive,
-          ],
-    rows: a.gluffRows.map((r) => r.id),
-    differences: a.differences.map((f) => [f.kind, f.culprit, f.attribution?.rule ?? null, f.message]),
-    notes: a.notes.map((f) => [f.kind, f.message]),
-    reasons: a.reasons,
-  });
-}
 
 describe('where against simulated rigs (event store and snapshot files)', function () {
   this.timeout(600_000);
@@ -131,13 +111,9 @@ describe('where against simulated rigs (event store and snapshot files)', functi
         let asked = 0;
         const wrong: string[] = [];
         for (const ip of ips) {
-          const times = new Set<number>();
-          for (let t = out.startMs; t <= asOfMs; t += 600_000) times.add(t);
-          for (const e of full.expected.filter((x) => x.ip === ip))
-            for (const t of [e.startMs, e.endMs]) for (const d of [-1000, 0, 1000]) times.add(t + d);
-          for (const a of rows.filter((x) => x.ip === ip && x.startMs !== null && x.endMs !== null))
-            for (const t of [a.startMs!, a.endMs!]) for (const d of [-1000, 0, 1000]) times.add(t + d);
-          for (const t of [...times].sort((a, b) => a - b)) {
+          const base: number[] = [];
+          for (let t = out.startMs; t <= asOfMs; t += 600_000) base.push(t);
+          for (const t of timesToAsk(ip, base, full.expected, rows)) {
             if (t > asOfMs) continue;
             asked++;
             const { answer, result } = await lookup.where(ip, t);
@@ -154,9 +130,9 @@ describe('where against simulated rigs (event store and snapshot files)', functi
               t,
               spec,
             );
-            if (projection(answer) !== projection(want) && wrong.length < 4) {
+            if (answerProjection(answer) !== answerProjection(want) && wrong.length < 4) {
               wrong.push(
-                `${ip} at ${new Date(t).toISOString()}:\n  got  ${projection(answer)}\n  want ${projection(want)}`,
+                `${ip} at ${new Date(t).toISOString()}:\n  got  ${answerProjection(answer)}\n  want ${answerProjection(want)}`,
               );
             }
           }
